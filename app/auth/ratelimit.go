@@ -1,0 +1,77 @@
+package auth
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Limiter counts attempts per key in fixed windows.
+type Limiter interface {
+	// Allow counts one attempt and reports whether it is within limit.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) bool
+}
+
+// MemoryLimiter is a per-process fixed-window limiter.
+type MemoryLimiter struct {
+	mu      sync.Mutex
+	windows map[string]memWindow
+}
+
+type memWindow struct {
+	n     int
+	until time.Time
+}
+
+// NewMemoryLimiter returns an empty limiter.
+func NewMemoryLimiter() *MemoryLimiter {
+	return &MemoryLimiter{windows: map[string]memWindow{}}
+}
+
+// Allow implements Limiter.
+func (m *MemoryLimiter) Allow(_ context.Context, key string, limit int, window time.Duration) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	if len(m.windows) > 10000 {
+		for k, w := range m.windows {
+			if now.After(w.until) {
+				delete(m.windows, k)
+			}
+		}
+	}
+	w := m.windows[key]
+	if now.After(w.until) {
+		w = memWindow{until: now.Add(window)}
+	}
+	w.n++
+	m.windows[key] = w
+	return w.n <= limit
+}
+
+// RedisLimiter shares counts across instances through Redis. When Redis
+// cannot answer it falls back to a local limiter, never to no limit.
+type RedisLimiter struct {
+	Client   *redis.Client
+	Prefix   string
+	Fallback *MemoryLimiter
+}
+
+// Allow implements Limiter.
+func (r *RedisLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration) bool {
+	slot := time.Now().UnixNano() / int64(window)
+	k := r.Prefix + "rl:" + key + ":" + strconv.FormatInt(slot, 10)
+	var incr *redis.IntCmd
+	_, err := r.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		incr = p.Incr(ctx, k)
+		p.PExpire(ctx, k, window)
+		return nil
+	})
+	if err != nil {
+		return r.Fallback.Allow(ctx, key, limit, window)
+	}
+	return incr.Val() <= int64(limit)
+}

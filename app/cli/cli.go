@@ -1,0 +1,162 @@
+// Package cli reads the configuration, wires Portico together and runs the
+// server or a sub-command.
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/redis/go-redis/v9"
+
+	"portico/app/auth"
+	"portico/app/config"
+	"portico/app/demo"
+	"portico/app/i18n"
+	"portico/app/store"
+	"portico/app/web"
+)
+
+// Assets are the embedded files: views/, static/ and db/migrations/ at
+// their roots.
+type Assets struct {
+	Views      fs.FS
+	Static     fs.FS
+	Migrations fs.FS
+}
+
+// Run runs Portico with the given arguments and returns the exit code.
+func Run(args []string, assets Assets) int {
+	cfg, err := config.FromEnv(args, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	log := newLogger(cfg)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, assets, log); err != nil {
+		log.Error(err.Error())
+		return 1
+	}
+	return 0
+}
+
+func newLogger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logger) error {
+	migrations, err := fs.Sub(assets.Migrations, "db/migrations")
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	applied, err := st.Migrate(ctx, migrations)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "migrations", applied)
+	}
+	sub := cfg.Args()
+	if len(sub) > 0 {
+		switch sub[0] {
+		case "migrate":
+			log.Info("database is up to date")
+			return nil
+		case "admin":
+			return adminCommand(ctx, st, sub[1:], os.Stdin, os.Stdout)
+		default:
+			return fmt.Errorf("unknown command %q (want migrate or admin)", sub[0])
+		}
+	}
+	if cfg.Demo {
+		log.Warn("demo mode: demo accounts use the password portico-demo; never use this in production")
+		if err := demo.Load(ctx, st); err != nil {
+			return err
+		}
+	}
+	secret, err := secretKey(cfg)
+	if err != nil {
+		return err
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	deps := web.Deps{Config: cfg, Store: st, I18n: bundle, Log: log, Secret: secret}
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("config: PORTICO_REDIS_URL: %v", err)
+		}
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		deps.Sessions = &auth.RedisSessions{Client: rdb, Prefix: "portico:"}
+		deps.Limiter = &auth.RedisLimiter{Client: rdb, Prefix: "portico:", Fallback: auth.NewMemoryLimiter()}
+	} else {
+		deps.Sessions = auth.NewMemorySessions()
+		deps.Limiter = auth.NewMemoryLimiter()
+	}
+	if deps.Views, err = fs.Sub(assets.Views, "views"); err != nil {
+		return err
+	}
+	if deps.Static, err = fs.Sub(assets.Static, "static"); err != nil {
+		return err
+	}
+	srv, err := web.New(deps)
+	if err != nil {
+		return err
+	}
+	log.Info("Portico is listening", "addr", cfg.Addr, "url", cfg.BaseURL+"/portal/")
+	return srv.Listen(ctx, cfg.Addr)
+}
+
+// secretKey returns the configured key, or the one generated on first
+// start and kept in the data directory.
+func secretKey(cfg *config.Config) ([]byte, error) {
+	if cfg.SecretKey != "" {
+		return []byte(cfg.SecretKey), nil
+	}
+	path := filepath.Join(cfg.DataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("config: PORTICO_DATA_DIR: %v", err)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	key := hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("config: unable to store the secret key: %v", err)
+	}
+	return []byte(key), nil
+}

@@ -1,0 +1,107 @@
+package model
+
+import "time"
+
+// Access modes for the portal.
+const (
+	AccessRegistration = "registration" // anyone may register
+	AccessLists        = "lists"        // only contacts on the chosen lists
+)
+
+// Ticket permission modes.
+const (
+	PermissionContact = "contact" // a contact sees their own tickets
+	PermissionCompany = "company" // plus every ticket of their primary company
+)
+
+// Filter rule operators.
+const (
+	OpIs      = "is"
+	OpIsNot   = "is_not"
+	OpAnyOf   = "any_of"
+	OpNoneOf  = "none_of"
+	OpKnown   = "known"
+	OpUnknown = "unknown"
+)
+
+// FilterRule restricts which tickets the portal shows. Property is one of
+// pipeline, stage, priority, category, source, inbox, or "custom:<name>".
+// Values are compared as strings (IDs for pipeline, stage and inbox).
+type FilterRule struct {
+	Property string   `json:"property"`
+	Operator string   `json:"operator"`
+	Values   []string `json:"values"`
+}
+
+// MenuItem is one entry of the portal's navigation menu.
+type MenuItem struct {
+	Label string `json:"label"`
+	URL   string `json:"url"`
+}
+
+// PageText is the editable heading and intro of a system page.
+type PageText struct {
+	Heading string `json:"heading"`
+	Intro   string `json:"intro"`
+}
+
+// PortalSettings is the whole configuration of the portal. Empty texts fall
+// back to the translated defaults.
+type PortalSettings struct {
+	Enabled             bool                `json:"enabled"`
+	Title               string              `json:"title"`
+	Slug                string              `json:"slug"`
+	BaseURL             string              `json:"base_url"`
+	Language            string              `json:"language"`
+	Languages           []string            `json:"languages"`
+	Access              string              `json:"access"`
+	AccessLists         []int64             `json:"access_lists"`
+	SSOAccess           string              `json:"sso_access"`
+	SSOLists            []int64             `json:"sso_lists"`
+	Permission          string              `json:"permission"`
+	DefaultInboxID      int64               `json:"default_inbox_id"`
+	FormID              int64               `json:"form_id"`
+	ShowStageNames      bool                `json:"show_stage_names"`
+	PrimaryColor        string              `json:"primary_color"`
+	AccentColor         string              `json:"accent_color"`
+	LogoURL             string              `json:"logo_url"`
+	FaviconURL          string              `json:"favicon_url"`
+	Font                string              `json:"font"`
+	Menu                []MenuItem          `json:"menu"`
+	Filters             []FilterRule        `json:"filters"`
+	ConsentVersionID    int64               `json:"consent_version_id"`
+	IdleTimeoutSec      int                 `json:"idle_timeout_seconds"`
+	MaxLifetimeHours    int                 `json:"max_lifetime_hours"`
+	RequireVerification bool                `json:"require_verification"`
+	Pages               map[string]PageText `json:"pages"`
+}
+
+// IdleTimeout is the inactivity after which a session ends.
+func (s PortalSettings) IdleTimeout() time.Duration {
+	if s.IdleTimeoutSec <= 0 {
+		return 30 * time.Minute
+	}
+	return time.Duration(s.IdleTimeoutSec) * time.Second
+}
+
+// SelfRegistration reports whether anyone may register.
+func (s PortalSettings) SelfRegistration() bool { return s.Access == AccessRegistration }
+
+// DefaultPortalSettings is what a new installation starts with: switched
+// off until an admin completes the activation checklist.
+func DefaultPortalSettings() PortalSettings {
+	return PortalSettings{
+		Title:               "Customer portal",
+		Slug:                "portal",
+		Language:            "en",
+		Languages:           []string{"en", "es"},
+		Access:              AccessRegistration,
+		SSOAccess:           "all",
+		Permission:          PermissionContact,
+		PrimaryColor:        "#2563eb",
+		AccentColor:         "#0f766e",
+		IdleTimeoutSec:      30 * 60,
+		MaxLifetimeHours:    12,
+		RequireVerification: true,
+	}
+}

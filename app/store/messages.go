@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"portico/app/model"
+)
+
+// ErrTicketClosed is returned when someone replies to a closed ticket.
+var ErrTicketClosed = errors.New("store: ticket is closed")
+
+// LatestThreadMessages returns the public messages of the ticket's most
+// recent thread, with their attachments. Notes and comments never leave
+// this function.
+func LatestThreadMessages(ctx context.Context, db bun.IDB, ticketID int64) ([]*model.Message, error) {
+	var threadID int64
+	err := db.NewSelect().Model((*model.Thread)(nil)).Column("id").
+		Where("ticket_id = ?", ticketID).Order("created_at DESC", "id DESC").Limit(1).
+		Scan(ctx, &threadID)
+	if err != nil {
+		if notFound(err, "") == ErrNotFound {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("store: unable to find thread: %w", err)
+	}
+	var msgs []*model.Message
+	err = db.NewSelect().Model(&msgs).
+		Relation("AuthorContact", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "name", "email") }).
+		Relation("AuthorStaff", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "name") }).
+		Relation("Attachments", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.ExcludeColumn("data").Order("id")
+		}).
+		Where("message.thread_id = ?", threadID).
+		Where("message.kind = ?", model.KindPublic).
+		Order("message.created_at ASC", "message.id ASC").
+		Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load messages: %w", err)
+	}
+	return msgs, nil
+}
+
+// Upload is a file to attach to a new message.
+type Upload struct {
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// NewReply is a message written by a contact in the portal.
+type NewReply struct {
+	TicketID       int64
+	ContactID      int64
+	Body           string
+	Files          []Upload
+	DefaultInboxID int64
+}
+
+// AddContactReply stores a contact's public reply on the ticket's latest
+// thread (or on a new thread in the default inbox), with its attachments,
+// and bumps the ticket's last activity. Call it inside a transaction: it
+// either saves everything or nothing.
+func (s *Store) AddContactReply(ctx context.Context, tx bun.IDB, r NewReply) (*model.Message, error) {
+	t := new(model.Ticket)
+	q := tx.NewSelect().Model(t).Column("id", "closed", "inbox_id").Where("id = ?", r.TicketID)
+	if s.Postgres() {
+		// Serialize with a concurrent stage change; SQLite's immediate
+		// transactions already do.
+		q = q.For("UPDATE")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, "load ticket")
+	}
+	if t.Closed {
+		return nil, ErrTicketClosed
+	}
+	threadID, err := latestThread(ctx, tx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if threadID == 0 {
+		if r.DefaultInboxID == 0 {
+			return nil, fmt.Errorf("store: no default inbox for a new thread")
+		}
+		th := &model.Thread{TicketID: t.ID, InboxID: r.DefaultInboxID}
+		if _, err := tx.NewInsert().Model(th).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("store: unable to start thread: %w", err)
+		}
+		threadID = th.ID
+	}
+	now := time.Now().UTC()
+	contactID := r.ContactID
+	m := &model.Message{
+		ThreadID: threadID, TicketID: t.ID, Kind: model.KindPublic,
+		Direction: model.DirectionIncoming, Channel: "portal",
+		AuthorContactID: &contactID, Body: r.Body, CreatedAt: now,
+	}
+	if err := InsertMessage(ctx, tx, m, r.Files); err != nil {
+		return nil, err
+	}
+	if _, err := tx.NewUpdate().Model((*model.Ticket)(nil)).Set("last_activity_at = ?", now).
+		Where("id = ?", t.ID).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to touch ticket: %w", err)
+	}
+	return m, nil
+}
+
+func latestThread(ctx context.Context, db bun.IDB, ticketID int64) (int64, error) {
+	var id int64
+	err := db.NewSelect().Model((*model.Thread)(nil)).Column("id").
+		Where("ticket_id = ?", ticketID).Order("created_at DESC", "id DESC").Limit(1).Scan(ctx, &id)
+	if err != nil && notFound(err, "") != ErrNotFound {
+		return 0, fmt.Errorf("store: unable to find thread: %w", err)
+	}
+	return id, nil
+}
+
+// InsertMessage stores a message and its attachments.
+func InsertMessage(ctx context.Context, db bun.IDB, m *model.Message, files []Upload) error {
+	if _, err := db.NewInsert().Model(m).Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to save message: %w", err)
+	}
+	for _, f := range files {
+		a := &model.Attachment{
+			MessageID: m.ID, TicketID: m.TicketID, StorageKey: randomKey(),
+			Filename: f.Filename, ContentType: f.ContentType, Size: int64(len(f.Data)), Data: f.Data,
+		}
+		if _, err := db.NewInsert().Model(a).Exec(ctx); err != nil {
+			return fmt.Errorf("store: unable to save attachment: %w", err)
+		}
+		a.Data = nil
+		m.Attachments = append(m.Attachments, a)
+	}
+	return nil
+}
+
+func randomKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// VisibleAttachment returns an attachment, with its bytes, when it belongs
+// to a public message of a ticket the viewer may see.
+func (s *Store) VisibleAttachment(ctx context.Context, db bun.IDB, v Viewer, id int64) (*model.Attachment, error) {
+	a := new(model.Attachment)
+	q := db.NewSelect().Model(a).
+		Join("JOIN messages AS m ON m.id = attachment.message_id").
+		Join("JOIN tickets AS t ON t.id = m.ticket_id").
+		Where("attachment.id = ?", id).
+		Where("m.kind = ?", model.KindPublic)
+	q = s.Visible(q, v)
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, "load attachment")
+	}
+	return a, nil
+}

@@ -1,0 +1,143 @@
+// Package store holds all of Portico's SQL. It works over Postgres (pgdialect)
+// and the embedded SQLite default, and every function takes a bun.IDB so it
+// composes inside a transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/migrate"
+	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+)
+
+// ErrNotFound is returned when a record does not exist, or is not visible
+// to the one asking.
+var ErrNotFound = errors.New("store: not found")
+
+// Store wraps the database handle.
+type Store struct {
+	DB *bun.DB
+}
+
+// Open connects to Postgres when databaseURL is set, or to the SQLite file
+// portico.db inside dataDir otherwise.
+func Open(databaseURL, dataDir string) (*Store, error) {
+	if databaseURL != "" {
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(databaseURL)))
+		sqldb.SetMaxOpenConns(32)
+		sqldb.SetMaxIdleConns(16)
+		// Connections broken by a restarted server are dropped and redialed.
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		return &Store{DB: bun.NewDB(sqldb, pgdialect.New())}, nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("store: unable to create data directory: %w", err)
+	}
+	path := filepath.Join(dataDir, "portico.db")
+	return OpenSQLite(path)
+}
+
+// OpenSQLite opens (or creates) a SQLite database file.
+func OpenSQLite(path string) (*Store, error) {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_txlock", "immediate")
+	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to open sqlite: %w", err)
+	}
+	// One writer at a time avoids SQLITE_BUSY under concurrent requests.
+	sqldb.SetMaxOpenConns(1)
+	return &Store{DB: bun.NewDB(sqldb, sqlitedialect.New())}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.DB.Close() }
+
+// Postgres reports whether the store runs on Postgres.
+func (s *Store) Postgres() bool { return s.DB.Dialect().Name() == dialect.PG }
+
+// Ping checks the database connection.
+func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
+// Migrate applies the embedded migrations of the store's dialect under the
+// migration lock, so that two instances starting together are safe.
+// migrations holds the folders postgres/ and sqlite/.
+func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (applied []string, err error) {
+	dir := "sqlite"
+	if s.Postgres() {
+		dir = "postgres"
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(sub); err != nil {
+		return nil, fmt.Errorf("store: unable to read migrations: %w", err)
+	}
+	m := migrate.NewMigrator(s.DB, ms, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to init migrations: %w", err)
+	}
+	if err := s.lock(ctx, m); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if uerr := m.Unlock(context.WithoutCancel(ctx)); uerr != nil && err == nil {
+			err = fmt.Errorf("store: unable to release migration lock: %w", uerr)
+		}
+	}()
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migration failed: %w", err)
+	}
+	for _, mig := range group.Migrations {
+		applied = append(applied, mig.Name)
+	}
+	return applied, nil
+}
+
+// lock waits for the migration lock: another instance may hold it while it
+// migrates.
+func (s *Store) lock(ctx context.Context, m *migrate.Migrator) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		err := m.Lock(ctx)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("store: unable to take the migration lock: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// notFound turns sql.ErrNoRows into ErrNotFound and wraps other errors.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return fmt.Errorf("store: unable to %s: %w", what, err)
+}

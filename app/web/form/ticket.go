@@ -1,0 +1,138 @@
+package form
+
+import (
+	"strconv"
+	"strings"
+
+	"portico/app/model"
+)
+
+// MaxBody is the longest message text accepted.
+const MaxBody = 20000
+
+// Reply is a customer's reply to a ticket. Attachments are read separately.
+type Reply struct {
+	Body string
+}
+
+// NewReply reads the reply form.
+func NewReply(get func(string, ...string) string) Reply {
+	return Reply{Body: strings.TrimSpace(strings.ReplaceAll(get("body"), "\r\n", "\n"))}
+}
+
+// Validate checks the message text.
+func (f Reply) Validate() Errors {
+	e := Errors{}
+	switch {
+	case f.Body == "":
+		e["body"] = "reply.body_required"
+	case tooLong(f.Body, MaxBody):
+		e["body"] = "form.too_long"
+	}
+	return e
+}
+
+// Priorities offered on support forms, in order.
+var Priorities = []string{model.PriorityLow, model.PriorityMedium, model.PriorityHigh, model.PriorityUrgent}
+
+// NewTicket is a submitted support form. Values holds what was typed, by
+// field property, so that a failed validation shows it again.
+type NewTicket struct {
+	Key    string
+	Values map[string]string
+}
+
+// ReadNewTicket reads the fields the support form defines, and nothing else.
+func ReadNewTicket(f *model.Form, get func(string, ...string) string) NewTicket {
+	t := NewTicket{Key: oneLine(get("idempotency_key")), Values: map[string]string{}}
+	for _, fl := range f.Fields {
+		v := get(FieldName(fl.Property))
+		if fl.Property == "description" {
+			v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
+		} else {
+			v = oneLine(v)
+		}
+		t.Values[fl.Property] = v
+	}
+	return t
+}
+
+// FieldName is the HTML name of a form field for a ticket property.
+func FieldName(property string) string {
+	if name, ok := strings.CutPrefix(property, "custom:"); ok {
+		return "custom_" + name
+	}
+	return property
+}
+
+// Validate checks required fields, lengths and the priority's allowlist.
+func (t NewTicket) Validate(f *model.Form) Errors {
+	e := Errors{}
+	if len(t.Key) < 16 || len(t.Key) > 64 {
+		e["form"] = "ticket.form_expired"
+	}
+	for _, fl := range f.Fields {
+		v := t.Values[fl.Property]
+		limit := 300
+		if fl.Property == "description" {
+			limit = MaxBody
+		}
+		switch {
+		case v == "" && (fl.Required || fl.Property == "subject"):
+			e[fl.Property] = "form.required"
+		case tooLong(v, limit):
+			e[fl.Property] = "form.too_long"
+		case fl.Property == "priority" && v != "" && !contains(Priorities, v):
+			e[fl.Property] = "form.invalid"
+		}
+	}
+	return e
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// ListParams is a ticket list request: the URL state of the list.
+type ListParams struct {
+	View   string // mine or org
+	Status string // open, closed or all
+	Q      string
+	Sort   string
+	Page   int
+}
+
+// MaxSearch caps the search text.
+const MaxSearch = 100
+
+// MaxPage caps the page number, so that a crafted URL can't ask for a huge
+// offset.
+const MaxPage = 10000
+
+var sortKeys = []string{"id", "subject", "created", "activity", "status"}
+
+// NewListParams reads and normalizes the list parameters; anything outside
+// the allowlists falls back to the default.
+func NewListParams(get func(string, ...string) string) ListParams {
+	p := ListParams{View: get("view"), Status: get("status"), Q: oneLine(get("q")), Sort: get("sort")}
+	if p.View != "org" {
+		p.View = "mine"
+	}
+	if p.Status != "closed" && p.Status != "all" {
+		p.Status = "open"
+	}
+	if r := []rune(p.Q); len(r) > MaxSearch {
+		p.Q = string(r[:MaxSearch])
+	}
+	if !contains(sortKeys, strings.TrimPrefix(p.Sort, "-")) {
+		p.Sort = "-activity"
+	}
+	p.Page, _ = strconv.Atoi(get("page"))
+	p.Page = min(max(p.Page, 1), MaxPage)
+	return p
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/auth"
+	"portico/app/store"
+	"portico/app/web/form"
+)
+
+// loginForm shows the login page. A logged-in contact goes straight on.
+func (s *Server) loginForm(c *fiber.Ctx) error {
+	next := safeNext(c.Query("next"), "")
+	if contactOf(c) != nil {
+		return redirect(c, safeNext(next, "/portal/tickets"))
+	}
+	return s.page(c, fiber.StatusOK, "pages/portal/login", fiber.Map{
+		"Form":       form.Login{Next: next},
+		"Errors":     form.Errors{},
+		"Expired":    c.Query("expired") == "1" || c.Locals(localExpired) != nil,
+		"LoggedOut":  c.Query("logged_out") == "1",
+		"Registered": c.Query("registered") == "1",
+	})
+}
+
+// login checks the credentials. A wrong password and an unknown email get
+// the same answer, after the same work.
+func (s *Server) login(c *fiber.Ctx) error {
+	f := form.NewLogin(c.FormValue)
+	errs := f.Validate()
+	ctx := c.UserContext()
+	if !errs.Any() {
+		if !s.Limiter.Allow(ctx, "login:ip:"+c.IP(), 20, time.Minute) ||
+			!s.Limiter.Allow(ctx, "login:acct:"+f.Email, 10, 15*time.Minute) {
+			return errRateLimited
+		}
+		ct, err := store.ContactByEmail(ctx, s.Store.DB, f.Email)
+		switch {
+		case err != nil && !isNotFound(err):
+			return err
+		case err != nil:
+			auth.DummyVerify(f.Password)
+			errs["form"] = "login.failed"
+		case !auth.VerifyPassword(ct.PasswordHash, f.Password) || ct.Disabled:
+			errs["form"] = "login.failed"
+		default:
+			if err := s.startSession(c, auth.KindContact, ct.ID); err != nil {
+				return err
+			}
+			return redirect(c, safeNext(f.Next, "/portal/tickets"))
+		}
+	}
+	f.Password = ""
+	return s.page(c, fiber.StatusUnprocessableEntity, "pages/portal/login", fiber.Map{"Form": f, "Errors": errs})
+}
+
+// startSession replaces the visitor's session ID with a new one holding
+// the account, so that an ID planted before login is worthless after it.
+func (s *Server) startSession(c *fiber.Ctx, kind string, accountID int64) error {
+	ctx := c.UserContext()
+	if old, _ := c.Locals(localSID).(string); old != "" {
+		_ = s.Sessions.Delete(ctx, old)
+	}
+	sid := auth.NewSessionID()
+	now := time.Now()
+	se := &auth.Session{Kind: kind, AccountID: accountID, CreatedAt: now, LastSeen: now}
+	if err := s.Sessions.Put(ctx, sid, se, s.maxLifetime(settingsOf(c))); err != nil {
+		return errUnavailable
+	}
+	s.setSessionCookie(c, sid)
+	c.Locals(localSID, sid)
+	return nil
+}
+
+// logout destroys the session on the server and leaves a fresh anonymous
+// ID, so that the old cookie is worthless.
+func (s *Server) logout(c *fiber.Ctx) error {
+	if sid, _ := c.Locals(localSID).(string); sid != "" {
+		if err := s.Sessions.Delete(c.UserContext(), sid); err != nil {
+			return errUnavailable
+		}
+	}
+	s.setSessionCookie(c, auth.NewSessionID())
+	return redirect(c, "/portal/login?logged_out=1")
+}

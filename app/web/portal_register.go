@@ -1,0 +1,105 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"portico/app/auth"
+	"portico/app/model"
+	"portico/app/store"
+	"portico/app/web/form"
+)
+
+// consent is the notice a registration shows and records.
+type consent struct {
+	VersionID int64
+	Notice    string
+	Label     string
+}
+
+func (s *Server) currentConsent(c *fiber.Ctx) (consent, error) {
+	st := settingsOf(c)
+	l := localeOf(c)
+	out := consent{Notice: l.T("register.consent_notice"), Label: l.T("register.consent_label")}
+	if st.ConsentVersionID == 0 {
+		return out, nil
+	}
+	v, err := store.ConsentVersion(c.UserContext(), s.Store.DB, st.ConsentVersionID)
+	if err != nil {
+		return out, err
+	}
+	return consent{VersionID: v.ID, Notice: v.Notice, Label: v.Label}, nil
+}
+
+// registerForm shows self-registration, when the settings allow it.
+func (s *Server) registerForm(c *fiber.Ctx) error {
+	if !settingsOf(c).SelfRegistration() {
+		return fiber.ErrNotFound
+	}
+	cs, err := s.currentConsent(c)
+	if err != nil {
+		return err
+	}
+	return s.page(c, fiber.StatusOK, "pages/portal/register", fiber.Map{
+		"Form": form.Register{}, "Errors": form.Errors{}, "Consent": cs,
+	})
+}
+
+// register creates the contact, records the consent it accepted, and logs
+// it in. Until email verification exists this is the whole flow.
+func (s *Server) register(c *fiber.Ctx) error {
+	st := settingsOf(c)
+	if !st.SelfRegistration() {
+		return fiber.ErrNotFound
+	}
+	ctx := c.UserContext()
+	if !s.Limiter.Allow(ctx, "register:ip:"+c.IP(), 10, time.Hour) {
+		return errRateLimited
+	}
+	cs, err := s.currentConsent(c)
+	if err != nil {
+		return err
+	}
+	f := form.NewRegister(c.FormValue)
+	errs := f.Validate()
+	var contactID int64
+	if !errs.Any() {
+		hash, err := auth.HashPassword(f.Password)
+		if err != nil {
+			return err
+		}
+		err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := store.ContactByEmail(ctx, tx, f.Email); err == nil {
+				errs["email"] = "register.email_taken"
+				return nil
+			} else if !isNotFound(err) {
+				return err
+			}
+			ct := &model.Contact{Email: f.Email, Name: f.Name, PasswordHash: hash, Language: localeOf(c).Code}
+			if err := store.CreateContact(ctx, tx, ct); err != nil {
+				return err
+			}
+			contactID = ct.ID
+			if cs.VersionID == 0 {
+				return nil
+			}
+			return store.AddConsentRecord(ctx, tx, &model.ConsentRecord{ContactID: ct.ID, VersionID: cs.VersionID, IP: c.IP()})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if errs.Any() {
+		f.Password = ""
+		return s.page(c, fiber.StatusUnprocessableEntity, "pages/portal/register", fiber.Map{
+			"Form": f, "Errors": errs, "Consent": cs,
+		})
+	}
+	if err := s.startSession(c, auth.KindContact, contactID); err != nil {
+		return err
+	}
+	return redirect(c, "/portal/tickets?welcome=1")
+}

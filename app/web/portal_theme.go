@@ -1,0 +1,71 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/store"
+)
+
+// themeCSS serves the brand colours as CSS variables: a stylesheet, not
+// inline styles, so that the CSP stays strict.
+func (s *Server) themeCSS(c *fiber.Ctx) error {
+	st := settingsOf(c)
+	brand := rgbTriplet(st.PrimaryColor, "37 99 235")
+	accent := rgbTriplet(st.AccentColor, "15 118 110")
+	contrast := "255 255 255"
+	if luminance(brand) > 0.5 {
+		contrast = "17 24 39"
+	}
+	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	return c.SendString(fmt.Sprintf(":root{--brand:%s;--brand-contrast:%s;--accent:%s}\n", brand, contrast, accent))
+}
+
+// rgbTriplet turns "#rrggbb" into "r g b", or answers def for anything else.
+func rgbTriplet(hex, def string) string {
+	hex = strings.TrimPrefix(hex, "#")
+	if len(hex) != 6 {
+		return def
+	}
+	v, err := strconv.ParseUint(hex, 16, 32)
+	if err != nil {
+		return def
+	}
+	return fmt.Sprintf("%d %d %d", v>>16&0xff, v>>8&0xff, v&0xff)
+}
+
+// luminance is the relative luminance (WCAG) of an "r g b" triplet.
+func luminance(triplet string) float64 {
+	var r, g, b float64
+	fmt.Sscanf(triplet, "%f %f %f", &r, &g, &b)
+	lin := func(c float64) float64 {
+		c /= 255
+		if c <= 0.03928 {
+			return c / 12.92
+		}
+		return math.Pow((c+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
+
+// setLanguage stores the customer's own language choice: on the contact
+// when logged in, and in a cookie either way.
+func (s *Server) setLanguage(c *fiber.Ctx) error {
+	code := c.FormValue("lang")
+	if !s.I18n.Has(code) {
+		return fiber.ErrBadRequest
+	}
+	if ct := contactOf(c); ct != nil {
+		if err := store.SetContactLanguage(c.UserContext(), s.Store.DB, ct.ID, code); err != nil {
+			return err
+		}
+	}
+	c.Cookie(&fiber.Cookie{Name: languageCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
+		HTTPOnly: true, Secure: s.Config.Secure(), SameSite: fiber.CookieSameSiteLaxMode})
+	return redirect(c, safeNext(c.FormValue("next"), "/portal/tickets"))
+}

@@ -1,0 +1,46 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+)
+
+// routes lists every route and the middleware in front of it, so that one
+// read shows who may call what.
+func (s *Server) routes() {
+	app := s.app
+	app.Use(s.requestID, s.accessLog, s.recoverPanic, s.securityHeaders,
+		compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+
+	// Operations: public, no session.
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/static/*", s.staticFile)
+	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/portal/tickets", fiber.StatusSeeOther) })
+
+	// Every portal route: settings, session, language and CSRF.
+	portal := app.Group("/portal", noStore, s.loadSettings, s.loadSession, s.chooseLocale, s.checkCSRF)
+
+	// Reachable while the portal is off.
+	portal.Get("/theme.css", s.themeCSS)
+	portal.Post("/language", s.setLanguage)
+
+	// Anonymous, while the portal is on.
+	portal.Get("/", s.portalOn, func(c *fiber.Ctx) error { return redirect(c, "/portal/tickets") })
+	portal.Get("/login", s.portalOn, s.loginForm)
+	portal.Post("/login", s.portalOn, s.login)
+	portal.Post("/logout", s.logout)
+	portal.Get("/register", s.portalOn, s.registerForm)
+	portal.Post("/register", s.portalOn, s.register)
+
+	// A logged-in contact the access settings let in.
+	contact := []fiber.Handler{s.portalOn, s.requireContact}
+	portal.Get("/tickets", append(contact, s.ticketList)...)
+	portal.Get("/tickets/new", append(contact, s.ticketNew)...)
+	portal.Post("/tickets", append(contact, s.ticketCreate)...)
+	portal.Get("/tickets/:id", append(contact, s.ticketShow)...)
+	portal.Post("/tickets/:id/replies", append(contact, s.replyCreate)...)
+	portal.Get("/attachments/:id", append(contact, s.attachmentDownload)...)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
