@@ -42,5 +42,17 @@ func (s *Server) routes() {
 	portal.Post("/tickets/:id/replies", append(contact, s.replyCreate)...)
 	portal.Get("/attachments/:id", append(contact, s.attachmentDownload)...)
 
+	// The back office: a staff session, apart from the customer's.
+	admin := app.Group("/admin", noStore, s.loadSettings, s.loadStaffSession, s.staffLocale, s.checkCSRF)
+	admin.Get("/", func(c *fiber.Ctx) error { return redirect(c, "/admin/portal") })
+	admin.Get("/login", s.adminLoginForm)
+	admin.Post("/login", s.adminLogin)
+	admin.Post("/logout", s.adminLogout)
+
+	// Portal settings need the settings permission.
+	settings := []fiber.Handler{s.requireStaff, s.requireSettingsPermission}
+	admin.Get("/portal", append(settings, s.portalSettings)...)
+	admin.Post("/portal/:section", append(settings, s.saveSection)...)
+
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

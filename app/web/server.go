@@ -115,6 +115,9 @@ func templateFuncs() template.FuncMap {
 			return out
 		},
 		"lower":     strings.ToLower,
+		"join":      strings.Join,
+		"hasPrefix": strings.HasPrefix,
+		"div":       func(a, b int) int { return a / b },
 		"fieldName": form.FieldName,
 		"deref": func(p *int64) int64 {
 			if p == nil {

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/auth"
+	"portico/app/model"
+	"portico/app/store"
+	"portico/app/web/form"
+)
+
+const adminLayout = "layouts/admin"
+
+// adminPage renders a back-office page inside the admin layout.
+func (s *Server) adminPage(c *fiber.Ctx, status int, name string, m fiber.Map) error {
+	c.Vary("HX-Request")
+	c.Status(status)
+	m = s.view(c, m)
+	m["Staff"] = staffOf(c)
+	return c.Render(name, m, adminLayout)
+}
+
+// adminFragment renders a back-office partial alone.
+func (s *Server) adminFragment(c *fiber.Ctx, status int, name string, m fiber.Map) error {
+	c.Vary("HX-Request")
+	c.Status(status)
+	m = s.view(c, m)
+	m["Staff"] = staffOf(c)
+	return c.Render(name, m)
+}
+
+// adminLoginForm shows the staff login.
+func (s *Server) adminLoginForm(c *fiber.Ctx) error {
+	next := safeNext(c.Query("next"), "")
+	if staffOf(c) != nil {
+		return redirect(c, safeNext(next, "/admin/portal"))
+	}
+	return s.adminPage(c, fiber.StatusOK, "pages/admin/login", fiber.Map{
+		"Form": form.Login{Next: next}, "Errors": form.Errors{},
+		"Expired": c.Query("expired") == "1", "LoggedOut": c.Query("logged_out") == "1",
+	})
+}
+
+// adminLogin checks staff credentials, answering unknown emails and wrong
+// passwords alike.
+func (s *Server) adminLogin(c *fiber.Ctx) error {
+	f := form.NewLogin(c.FormValue)
+	errs := f.Validate()
+	ctx := c.UserContext()
+	if !errs.Any() {
+		if !s.Limiter.Allow(ctx, "staff-login:ip:"+c.IP(), 20, time.Minute) ||
+			!s.Limiter.Allow(ctx, "staff-login:acct:"+f.Email, 10, 15*time.Minute) {
+			return errRateLimited
+		}
+		u, err := store.StaffByEmail(ctx, s.Store.DB, f.Email)
+		switch {
+		case err != nil && !isNotFound(err):
+			return err
+		case err != nil:
+			auth.DummyVerify(f.Password)
+			errs["form"] = "login.failed"
+		case !auth.VerifyPassword(u.PasswordHash, f.Password) || u.Disabled:
+			errs["form"] = "login.failed"
+		default:
+			if err := s.startStaffSession(c, u.ID); err != nil {
+				return err
+			}
+			s.audit(c, "staff.login", "staff:"+u.Email, "", "")
+			return redirect(c, safeNext(f.Next, "/admin/portal"))
+		}
+	}
+	f.Password = ""
+	return s.adminPage(c, fiber.StatusUnprocessableEntity, "pages/admin/login", fiber.Map{"Form": f, "Errors": errs})
+}
+
+func (s *Server) startStaffSession(c *fiber.Ctx, staffID int64) error {
+	ctx := c.UserContext()
+	if old, _ := c.Locals(localSID).(string); old != "" {
+		_ = s.Sessions.Delete(ctx, old)
+	}
+	sid := auth.NewSessionID()
+	now := time.Now()
+	se := &auth.Session{Kind: auth.KindStaff, AccountID: staffID, CreatedAt: now, LastSeen: now}
+	if err := s.Sessions.Put(ctx, sid, se, s.maxLifetime(settingsOf(c))); err != nil {
+		return errUnavailable
+	}
+	s.setCookie(c, staffCookie, sid)
+	c.Locals(localSID, sid)
+	c.Locals(localStaff, &model.StaffUser{ID: staffID})
+	return nil
+}
+
+// adminLogout ends the staff session, and with it any portal preview.
+func (s *Server) adminLogout(c *fiber.Ctx) error {
+	if sid, _ := c.Locals(localSID).(string); sid != "" {
+		if err := s.Sessions.Delete(c.UserContext(), sid); err != nil {
+			return errUnavailable
+		}
+	}
+	s.setCookie(c, staffCookie, auth.NewSessionID())
+	return redirect(c, "/admin/login?logged_out=1")
+}
+
+// audit records a security event or a change made by the current staff
+// user; a failure to write it is logged, never shown.
+func (s *Server) audit(c *fiber.Ctx, action, target, before, after string) {
+	e := &model.AuditEntry{ActorType: "anonymous", Action: action, Target: target, Before: before, After: after, IP: c.IP()}
+	if u := staffOf(c); u != nil {
+		e.ActorType, e.ActorID = "staff", &u.ID
+	}
+	if err := store.AddAudit(c.UserContext(), s.Store.DB, e); err != nil {
+		s.Log.Error("audit log write failed", "err", err)
+	}
+}

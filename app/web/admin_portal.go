@@ -1,0 +1,330 @@
+package web
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"portico/app/model"
+	"portico/app/store"
+	"portico/app/web/form"
+)
+
+// settingsSections are the sections of /admin/portal, in page order.
+var settingsSections = []string{"switch", "general", "access", "pages", "consent", "filters",
+	"permissions", "inbox", "branding", "form", "sessions"}
+
+// lookups are the records the settings sections offer to choose from.
+type lookups struct {
+	Lists     []model.List
+	Inboxes   []model.Inbox
+	Forms     []model.Form
+	Pipelines []model.Pipeline
+	Consent   *model.ConsentVersion
+}
+
+func (s *Server) loadLookups(ctx context.Context, st model.PortalSettings) (lookups, error) {
+	var l lookups
+	var err error
+	if l.Lists, err = store.Lists(ctx, s.Store.DB); err != nil {
+		return l, err
+	}
+	if l.Inboxes, err = store.Inboxes(ctx, s.Store.DB); err != nil {
+		return l, err
+	}
+	if l.Forms, err = store.Forms(ctx, s.Store.DB); err != nil {
+		return l, err
+	}
+	if l.Pipelines, err = store.Pipelines(ctx, s.Store.DB); err != nil {
+		return l, err
+	}
+	if st.ConsentVersionID != 0 {
+		if l.Consent, err = store.ConsentVersion(ctx, s.Store.DB, st.ConsentVersionID); err != nil && !isNotFound(err) {
+			return l, err
+		}
+	}
+	return l, nil
+}
+
+// sectionData is what one section's template gets.
+func (s *Server) sectionData(c *fiber.Ctx, section string, st model.PortalSettings, errs form.Errors, saved bool) (fiber.Map, error) {
+	l, err := s.loadLookups(c.UserContext(), st)
+	if err != nil {
+		return nil, err
+	}
+	m := fiber.Map{
+		"Section": section, "S": st, "Errors": errs, "Saved": saved, "Lookups": l,
+		"Codes": s.I18n.Codes(), "Missing": form.Missing(st), "SystemPages": form.SystemPages,
+		"FilterProperties": form.FilterProperties, "FilterOperators": form.FilterOperators, "Fonts": form.Fonts,
+		"Contrast": form.ContrastRatio(st.PrimaryColor, "#ffffff"),
+	}
+	if section == "filters" {
+		m["Visible"], m["Total"], err = s.Store.CountFiltered(c.UserContext(), s.Store.DB, st.Filters)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if section == "consent" && l.Consent != nil && st.ConsentVersionID == l.Consent.ID {
+		m["Notice"], m["Label"] = l.Consent.Notice, l.Consent.Label
+	}
+	return m, nil
+}
+
+// portalSettings shows every section of the settings page, and the audit
+// log of their changes.
+func (s *Server) portalSettings(c *fiber.Ctx) error {
+	st := settingsOf(c)
+	sections := make([]fiber.Map, 0, len(settingsSections))
+	for _, name := range settingsSections {
+		m, err := s.sectionData(c, name, st, form.Errors{}, false)
+		if err != nil {
+			return err
+		}
+		sections = append(sections, s.view(c, m))
+	}
+	audit, err := store.RecentAudit(c.UserContext(), s.Store.DB, 20)
+	if err != nil {
+		return err
+	}
+	return s.adminPage(c, fiber.StatusOK, "pages/admin/portal", fiber.Map{
+		"Title": localeOf(c).T("settings.title"), "Sections": sections, "Audit": audit,
+	})
+}
+
+// saveSection reads one section into a copy of the settings, and saves it
+// with an audit entry only when it is valid. It re-renders just that
+// section: 422 with the errors and what was typed, or 200 with "saved".
+func (s *Server) saveSection(c *fiber.Ctx) error {
+	section := c.Params("section")
+	if !contains(settingsSections, section) {
+		return errNotFound
+	}
+	ctx := c.UserContext()
+	before := settingsOf(c)
+	next := cloneSettings(before)
+	l, err := s.loadLookups(ctx, before)
+	if err != nil {
+		return err
+	}
+	g := form.Getter{Get: c.FormValue, Values: func(k string) []string {
+		var out []string
+		for _, v := range c.Request().PostArgs().PeekMulti(k) {
+			out = append(out, string(v))
+		}
+		if mf, err := c.MultipartForm(); err == nil && len(out) == 0 {
+			out = mf.Value[k]
+		}
+		return out
+	}}
+	var errs form.Errors
+	var consent *form.Consent
+	switch section {
+	case "general":
+		errs = form.ApplyGeneral(&next, g, s.I18n.Codes())
+	case "access":
+		errs = form.ApplyAccess(&next, g, listIDs(l.Lists))
+	case "pages":
+		errs = form.ApplyPages(&next, g)
+	case "consent":
+		cs := form.ReadConsent(g)
+		consent, errs = &cs, cs.Validate()
+	case "filters":
+		errs = form.ApplyFilters(&next, g)
+		if g.Get("add") == "yes" {
+			next.Filters = append(next.Filters, model.FilterRule{})
+			return s.renderSection(c, fiber.StatusOK, section, next, errs, false)
+		}
+	case "permissions":
+		errs = form.ApplyPermissions(&next, g)
+	case "inbox":
+		errs = form.ApplyInbox(&next, g, inboxIDs(l.Inboxes))
+	case "branding":
+		errs = form.ApplyBranding(&next, g)
+		if g.Get("add") == "yes" {
+			next.Menu = append(next.Menu, model.MenuItem{})
+			return s.renderSection(c, fiber.StatusOK, section, next, errs, false)
+		}
+		s.readImage(c, "logo", &next.LogoURL, errs)
+		s.readImage(c, "favicon", &next.FaviconURL, errs)
+	case "form":
+		errs = form.ApplyForm(&next, g, formIDs(l.Forms))
+	case "sessions":
+		errs = form.ApplySessions(&next, g)
+	case "switch":
+		next.Enabled = g.Get("enabled") == "on"
+		if next.Enabled && len(form.Missing(next)) > 0 {
+			errs = form.Errors{"enabled": "settings.switch_refused"}
+		}
+	}
+	if errs.Any() {
+		if consent != nil {
+			return s.renderConsent(c, fiber.StatusUnprocessableEntity, next, *consent, errs)
+		}
+		return s.renderSection(c, fiber.StatusUnprocessableEntity, section, next, errs, false)
+	}
+	err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if consent != nil {
+			v := &model.ConsentVersion{Notice: consent.Notice, Label: consent.Label}
+			if err := store.AddConsentVersion(ctx, tx, v); err != nil {
+				return err
+			}
+			next.ConsentVersionID = v.ID
+		}
+		if _, err := store.SaveSettings(ctx, tx, next); err != nil {
+			return err
+		}
+		u := staffOf(c)
+		return store.AddAudit(ctx, tx, &model.AuditEntry{
+			ActorType: "staff", ActorID: &u.ID, Action: "settings." + section, Target: "portal",
+			Before: auditJSON(before), After: auditJSON(next), IP: c.IP(),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Locals(localSettings, next)
+	if !isFragment(c) {
+		return redirect(c, "/admin/portal?saved="+section+"#"+section)
+	}
+	return s.renderSection(c, fiber.StatusOK, section, next, form.Errors{}, true)
+}
+
+func (s *Server) renderSection(c *fiber.Ctx, status int, section string, st model.PortalSettings, errs form.Errors, saved bool) error {
+	m, err := s.sectionData(c, section, st, errs, saved)
+	if err != nil {
+		return err
+	}
+	if isFragment(c) {
+		return s.adminFragment(c, status, "partials/admin/section", m)
+	}
+	// Without JavaScript the whole page comes back, with this section as
+	// typed and the others as stored.
+	return s.portalSettingsWith(c, status, section, m)
+}
+
+func (s *Server) renderConsent(c *fiber.Ctx, status int, st model.PortalSettings, cs form.Consent, errs form.Errors) error {
+	m, err := s.sectionData(c, "consent", st, errs, false)
+	if err != nil {
+		return err
+	}
+	m["Notice"], m["Label"] = cs.Notice, cs.Label
+	if isFragment(c) {
+		return s.adminFragment(c, status, "partials/admin/section", m)
+	}
+	return s.portalSettingsWith(c, status, "consent", m)
+}
+
+// portalSettingsWith renders the whole settings page with one section
+// replaced, for plain form posts.
+func (s *Server) portalSettingsWith(c *fiber.Ctx, status int, section string, replaced fiber.Map) error {
+	stored := settingsOf(c)
+	sections := make([]fiber.Map, 0, len(settingsSections))
+	for _, name := range settingsSections {
+		if name == section {
+			sections = append(sections, s.view(c, replaced))
+			continue
+		}
+		m, err := s.sectionData(c, name, stored, form.Errors{}, false)
+		if err != nil {
+			return err
+		}
+		sections = append(sections, s.view(c, m))
+	}
+	audit, err := store.RecentAudit(c.UserContext(), s.Store.DB, 20)
+	if err != nil {
+		return err
+	}
+	return s.adminPage(c, status, "pages/admin/portal", fiber.Map{
+		"Title": localeOf(c).T("settings.title"), "Sections": sections, "Audit": audit,
+	})
+}
+
+// readImage stores an uploaded logo or favicon as a data: URL in the
+// settings, so that every instance serves it with no shared disk. Only
+// raster images that browsers show safely are accepted.
+func (s *Server) readImage(c *fiber.Ctx, field string, dst *string, errs form.Errors) {
+	fh, err := c.FormFile(field)
+	if err != nil || fh.Size == 0 {
+		return
+	}
+	if fh.Size > 256<<10 {
+		errs[field] = "settings.image_too_large"
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		errs[field] = "form.invalid"
+		return
+	}
+	defer f.Close()
+	buf := make([]byte, fh.Size)
+	if _, err := io.ReadFull(f, buf); err != nil {
+		errs[field] = "form.invalid"
+		return
+	}
+	ct := http.DetectContentType(buf)
+	if !inlineTypes[ct] && ct != "image/x-icon" && ct != "image/vnd.microsoft.icon" {
+		errs[field] = "settings.image_type"
+		return
+	}
+	*dst = "data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(buf)
+}
+
+func cloneSettings(s model.PortalSettings) model.PortalSettings {
+	b, _ := json.Marshal(s)
+	var out model.PortalSettings
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// auditJSON is the settings as the audit log keeps them, without the
+// bulky images.
+func auditJSON(s model.PortalSettings) string {
+	if strings.HasPrefix(s.LogoURL, "data:") {
+		s.LogoURL = "(uploaded image)"
+	}
+	if strings.HasPrefix(s.FaviconURL, "data:") {
+		s.FaviconURL = "(uploaded image)"
+	}
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func listIDs(l []model.List) []int64 {
+	out := make([]int64, len(l))
+	for i, x := range l {
+		out[i] = x.ID
+	}
+	return out
+}
+
+func inboxIDs(l []model.Inbox) []int64 {
+	out := make([]int64, len(l))
+	for i, x := range l {
+		out[i] = x.ID
+	}
+	return out
+}
+
+func formIDs(l []model.Form) []int64 {
+	out := make([]int64, len(l))
+	for i, x := range l {
+		out[i] = x.ID
+	}
+	return out
+}

@@ -1,0 +1,380 @@
+package form
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"portico/app/model"
+)
+
+// Each settings section reads only its own fields into a copy of the
+// settings and says what is wrong, by field. The caller saves the copy
+// only when there is no error, so a section never half-saves.
+
+// Getter reads one form value; Values reads all values of a field.
+type Getter struct {
+	Get    func(string, ...string) string
+	Values func(string) []string
+}
+
+var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// ApplyGeneral reads title, slug, base URL and languages.
+func ApplyGeneral(s *model.PortalSettings, g Getter, available []string) Errors {
+	e := Errors{}
+	s.Title = oneLine(g.Get("title"))
+	s.Slug = strings.ToLower(oneLine(g.Get("slug")))
+	s.BaseURL = strings.TrimRight(oneLine(g.Get("base_url")), "/")
+	s.Language = g.Get("language")
+	s.Languages = nil
+	for _, l := range g.Values("languages") {
+		if contains(available, l) && !contains(s.Languages, l) {
+			s.Languages = append(s.Languages, l)
+		}
+	}
+	switch {
+	case s.Title == "":
+		e["title"] = "form.required"
+	case tooLong(s.Title, 100):
+		e["title"] = "form.too_long"
+	}
+	if !slugRe.MatchString(s.Slug) {
+		e["slug"] = "settings.slug_invalid"
+	}
+	if s.BaseURL != "" && !AbsoluteURL(s.BaseURL) {
+		e["base_url"] = "settings.base_url_invalid"
+	}
+	if !contains(available, s.Language) {
+		e["language"] = "form.invalid"
+	} else if !contains(s.Languages, s.Language) {
+		s.Languages = append([]string{s.Language}, s.Languages...)
+	}
+	return e
+}
+
+// AbsoluteURL accepts http(s) URLs with a host and nothing else.
+func AbsoluteURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil
+}
+
+// ApplyAccess reads who may use the portal.
+func ApplyAccess(s *model.PortalSettings, g Getter, lists []int64) Errors {
+	e := Errors{}
+	s.Access = g.Get("access")
+	s.SSOAccess = g.Get("sso_access")
+	s.AccessLists = ids(g.Values("access_lists"), lists)
+	s.SSOLists = ids(g.Values("sso_lists"), lists)
+	if s.Access != model.AccessRegistration && s.Access != model.AccessLists {
+		e["access"] = "form.invalid"
+	} else if s.Access == model.AccessLists && len(s.AccessLists) == 0 {
+		e["access_lists"] = "settings.lists_required"
+	}
+	if s.SSOAccess != "all" && s.SSOAccess != "lists" {
+		e["sso_access"] = "form.invalid"
+	} else if s.SSOAccess == "lists" && len(s.SSOLists) == 0 {
+		e["sso_lists"] = "settings.lists_required"
+	}
+	return e
+}
+
+// ids keeps the submitted IDs that exist, in order, without repeats.
+func ids(raw []string, known []int64) []int64 {
+	var out []int64
+	for _, r := range raw {
+		id, err := strconv.ParseInt(r, 10, 64)
+		if err != nil {
+			continue
+		}
+		for _, k := range known {
+			if k == id && !containsID(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+func containsID(list []int64, v int64) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// SystemPages are the pages whose heading and intro admins may edit.
+var SystemPages = []string{"login", "register", "logout", "access_denied", "password_reset"}
+
+// ApplyPages reads the system page texts.
+func ApplyPages(s *model.PortalSettings, g Getter) Errors {
+	e := Errors{}
+	s.Pages = map[string]model.PageText{}
+	for _, p := range SystemPages {
+		pt := model.PageText{Heading: oneLine(g.Get(p + "_heading")), Intro: clean(g.Get(p + "_intro"))}
+		if tooLong(pt.Heading, 120) {
+			e[p+"_heading"] = "form.too_long"
+		}
+		if tooLong(pt.Intro, 1000) {
+			e[p+"_intro"] = "form.too_long"
+		}
+		if pt.Heading != "" || pt.Intro != "" {
+			s.Pages[p] = pt
+		}
+	}
+	return e
+}
+
+// consentPolicy allows links and simple emphasis in the consent notice.
+var consentPolicy = func() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "strong", "em", "b", "i", "ul", "ol", "li")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	return p
+}()
+
+// SanitizeNotice cleans consent notice HTML: links and emphasis only.
+func SanitizeNotice(html string) string { return consentPolicy.Sanitize(html) }
+
+// Consent is the consent section: notice and checkbox label.
+type Consent struct {
+	Notice string
+	Label  string
+}
+
+// ReadConsent reads and sanitizes the consent texts.
+func ReadConsent(g Getter) Consent {
+	return Consent{Notice: SanitizeNotice(clean(g.Get("notice"))), Label: oneLine(g.Get("label"))}
+}
+
+// Validate checks the consent texts.
+func (c Consent) Validate() Errors {
+	e := Errors{}
+	switch {
+	case strings.TrimSpace(c.Notice) == "":
+		e["notice"] = "form.required"
+	case tooLong(c.Notice, 5000):
+		e["notice"] = "form.too_long"
+	}
+	switch {
+	case c.Label == "":
+		e["label"] = "form.required"
+	case tooLong(c.Label, 300):
+		e["label"] = "form.too_long"
+	}
+	return e
+}
+
+// FilterProperties are the ticket properties a filter rule may test.
+var FilterProperties = []string{"pipeline", "stage", "priority", "category", "source", "inbox"}
+
+// FilterOperators are the rule operators, in the order offered.
+var FilterOperators = []string{model.OpIs, model.OpIsNot, model.OpAnyOf, model.OpNoneOf, model.OpKnown, model.OpUnknown}
+
+// ApplyFilters reads the rule rows. Rows with no property are dropped, so
+// an empty row added by "add a rule" is harmless.
+func ApplyFilters(s *model.PortalSettings, g Getter) Errors {
+	e := Errors{}
+	props, ops, vals := g.Values("property"), g.Values("operator"), g.Values("value")
+	s.Filters = nil
+	for i, p := range props {
+		p = oneLine(p)
+		if p == "" {
+			continue
+		}
+		r := model.FilterRule{Property: p}
+		if i < len(ops) {
+			r.Operator = ops[i]
+		}
+		if i < len(vals) {
+			for _, v := range strings.Split(vals[i], ",") {
+				if v = oneLine(v); v != "" {
+					r.Values = append(r.Values, v)
+				}
+			}
+		}
+		n := len(s.Filters)
+		s.Filters = append(s.Filters, r)
+		custom := strings.HasPrefix(p, "custom:") && len(p) > 7 && !tooLong(p, 80)
+		if !contains(FilterProperties, p) && !custom {
+			e[fmt.Sprintf("property_%d", n)] = "settings.filter_property_invalid"
+		}
+		switch {
+		case !contains(FilterOperators, r.Operator):
+			e[fmt.Sprintf("operator_%d", n)] = "form.invalid"
+		case r.Operator != model.OpKnown && r.Operator != model.OpUnknown && len(r.Values) == 0:
+			e[fmt.Sprintf("value_%d", n)] = "settings.filter_value_required"
+		case (r.Operator == model.OpIs || r.Operator == model.OpIsNot) && len(r.Values) > 1:
+			e[fmt.Sprintf("value_%d", n)] = "settings.filter_one_value"
+		}
+	}
+	if len(s.Filters) > 20 {
+		e["filters"] = "settings.filter_too_many"
+	}
+	return e
+}
+
+// ApplyPermissions reads the ticket permission mode.
+func ApplyPermissions(s *model.PortalSettings, g Getter) Errors {
+	s.Permission = g.Get("permission")
+	if s.Permission != model.PermissionContact && s.Permission != model.PermissionCompany {
+		return Errors{"permission": "form.invalid"}
+	}
+	return Errors{}
+}
+
+// ApplyInbox reads the default inbox.
+func ApplyInbox(s *model.PortalSettings, g Getter, inboxes []int64) Errors {
+	got := ids([]string{g.Get("default_inbox_id")}, inboxes)
+	if len(got) == 0 {
+		s.DefaultInboxID = 0
+		return Errors{"default_inbox_id": "form.required"}
+	}
+	s.DefaultInboxID = got[0]
+	return Errors{}
+}
+
+// ApplyForm reads the support form. Zero means no form.
+func ApplyForm(s *model.PortalSettings, g Getter, forms []int64) Errors {
+	v := g.Get("form_id")
+	if v == "" || v == "0" {
+		s.FormID = 0
+		return Errors{}
+	}
+	got := ids([]string{v}, forms)
+	if len(got) == 0 {
+		return Errors{"form_id": "form.invalid"}
+	}
+	s.FormID = got[0]
+	return Errors{}
+}
+
+var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+
+// Fonts offered for the portal.
+var Fonts = []string{"system", "serif", "rounded"}
+
+// ApplyBranding reads colours, font, stage display and the menu. Logo and
+// favicon uploads are read by the handler.
+func ApplyBranding(s *model.PortalSettings, g Getter) Errors {
+	e := Errors{}
+	s.PrimaryColor = strings.ToLower(oneLine(g.Get("primary_color")))
+	s.AccentColor = strings.ToLower(oneLine(g.Get("accent_color")))
+	s.Font = g.Get("font")
+	s.ShowStageNames = g.Get("show_stage_names") == "yes"
+	if !colorRe.MatchString(s.PrimaryColor) {
+		e["primary_color"] = "settings.color_invalid"
+	}
+	if !colorRe.MatchString(s.AccentColor) {
+		e["accent_color"] = "settings.color_invalid"
+	}
+	if !contains(Fonts, s.Font) {
+		s.Font = "system"
+	}
+	if g.Get("remove_logo") == "yes" {
+		s.LogoURL = ""
+	}
+	if g.Get("remove_favicon") == "yes" {
+		s.FaviconURL = ""
+	}
+	labels, urls := g.Values("menu_label"), g.Values("menu_url")
+	s.Menu = nil
+	for i, l := range labels {
+		l = oneLine(l)
+		u := ""
+		if i < len(urls) {
+			u = oneLine(urls[i])
+		}
+		if l == "" && u == "" {
+			continue
+		}
+		n := len(s.Menu)
+		s.Menu = append(s.Menu, model.MenuItem{Label: l, URL: u})
+		if l == "" || tooLong(l, 40) {
+			e[fmt.Sprintf("menu_label_%d", n)] = "form.required"
+		}
+		if !(AbsoluteURL(u) || (strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") && !strings.Contains(u, "\\"))) {
+			e[fmt.Sprintf("menu_url_%d", n)] = "settings.menu_url_invalid"
+		}
+	}
+	if len(s.Menu) > 10 {
+		e["menu"] = "settings.menu_too_many"
+	}
+	return e
+}
+
+// ApplySessions reads the idle timeout (minutes) and absolute lifetime
+// (hours).
+func ApplySessions(s *model.PortalSettings, g Getter) Errors {
+	e := Errors{}
+	idle, err := strconv.Atoi(strings.TrimSpace(g.Get("idle_minutes")))
+	if err != nil || idle < 5 || idle > 24*60 {
+		e["idle_minutes"] = "settings.idle_range"
+	} else {
+		s.IdleTimeoutSec = idle * 60
+	}
+	life, err := strconv.Atoi(strings.TrimSpace(g.Get("lifetime_hours")))
+	if err != nil || life < 1 || life > 24*30 {
+		e["lifetime_hours"] = "settings.lifetime_range"
+	} else {
+		s.MaxLifetimeHours = life
+	}
+	if !e.Any() && life*60 < idle {
+		e["lifetime_hours"] = "settings.lifetime_shorter"
+	}
+	return e
+}
+
+// Missing lists what keeps the portal from being switched on, as
+// translation keys paired with the section that fixes each.
+func Missing(s model.PortalSettings) [][2]string {
+	var out [][2]string
+	if s.BaseURL == "" {
+		out = append(out, [2]string{"settings.missing_base_url", "general"})
+	}
+	if s.Access == "" || (s.Access == model.AccessLists && len(s.AccessLists) == 0) {
+		out = append(out, [2]string{"settings.missing_access", "access"})
+	}
+	if s.SelfRegistration() && s.ConsentVersionID == 0 {
+		out = append(out, [2]string{"settings.missing_consent", "consent"})
+	}
+	if s.DefaultInboxID == 0 {
+		out = append(out, [2]string{"settings.missing_inbox", "inbox"})
+	}
+	return out
+}
+
+// ContrastRatio is the WCAG contrast ratio between two "#rrggbb" colours.
+func ContrastRatio(a, b string) float64 {
+	la, lb := relLuminance(a), relLuminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func relLuminance(hex string) float64 {
+	hex = strings.TrimPrefix(hex, "#")
+	v, err := strconv.ParseUint(hex, 16, 32)
+	if err != nil || len(hex) != 6 {
+		return 0
+	}
+	ch := func(c uint64) float64 {
+		f := float64(c) / 255
+		if f <= 0.03928 {
+			return f / 12.92
+		}
+		return math.Pow((f+0.055)/1.055, 2.4)
+	}
+	return 0.2126*ch(v>>16&0xff) + 0.7152*ch(v>>8&0xff) + 0.0722*ch(v&0xff)
+}
