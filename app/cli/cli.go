@@ -100,6 +100,9 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 		if err := demo.Load(ctx, st); err != nil {
 			return err
 		}
+		if err := demoBaseURL(ctx, st, cfg.BaseURL); err != nil {
+			return err
+		}
 	}
 	secret, err := secretKey(cfg)
 	if err != nil {
@@ -159,4 +162,16 @@ func secretKey(cfg *config.Config) ([]byte, error) {
 		return nil, fmt.Errorf("config: unable to store the secret key: %v", err)
 	}
 	return []byte(key), nil
+}
+
+// demoBaseURL completes the demo portal's activation checklist with the
+// address this instance serves, unless an admin already set one.
+func demoBaseURL(ctx context.Context, st *store.Store, baseURL string) error {
+	s, _, err := store.Settings(ctx, st.DB)
+	if err != nil || s.BaseURL != "" {
+		return err
+	}
+	s.BaseURL = baseURL
+	_, err = store.SaveSettings(ctx, st.DB, s)
+	return err
 }

@@ -25,50 +25,64 @@ type Viewer struct {
 // Visible restricts a query on tickets (aliased "t") to what the viewer may
 // see: the contact's tickets, plus the company's when allowed, and only
 // those that pass every portal filter rule.
+//
+// The visible IDs are gathered in a materialized CTE: planners read
+// "contact OR company" as a scan of every ticket, while the CTE makes them
+// walk the association indexes and then the tickets' primary key.
 func (s *Store) Visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
 	if v.ContactID == 0 {
 		return q.Where("1 = 0")
 	}
+	ids := s.DB.NewSelect().TableExpr("ticket_contacts AS tc").Column("tc.ticket_id").
+		Where("tc.contact_id = ?", v.ContactID)
 	if v.CompanyID != 0 {
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.
-				Where("t.id IN (SELECT tc.ticket_id FROM ticket_contacts AS tc WHERE tc.contact_id = ?)", v.ContactID).
-				WhereOr("t.id IN (SELECT tco.ticket_id FROM ticket_companies AS tco WHERE tco.company_id = ?)", v.CompanyID)
-		})
-	} else {
-		q = q.Where("t.id IN (SELECT tc.ticket_id FROM ticket_contacts AS tc WHERE tc.contact_id = ?)", v.ContactID)
+		ids = ids.UnionAll(s.DB.NewSelect().TableExpr("ticket_companies AS tco").Column("tco.ticket_id").
+			Where("tco.company_id = ?", v.CompanyID))
 	}
+	q = q.WithQuery(bun.NewWithQuery("visible_ids", ids).Materialized()).
+		Where("t.id IN (SELECT ticket_id FROM visible_ids)")
 	for _, r := range v.Filters {
 		q = s.applyRule(q, r)
 	}
 	return q
 }
 
-// ruleColumn maps a filter property to an SQL expression. Custom
-// properties read the ticket's JSON properties.
-func (s *Store) ruleColumn(property string) (string, []any, bool) {
+// ruleColumn maps a filter property to an SQL expression, and tells
+// whether it holds an ID. Custom properties read the ticket's JSON
+// properties.
+func (s *Store) ruleColumn(property string) (col string, args []any, numeric, ok bool) {
 	switch property {
-	case "pipeline":
-		return "CAST(t.pipeline_id AS TEXT)", nil, true
-	case "stage":
-		return "CAST(t.stage_id AS TEXT)", nil, true
-	case "inbox":
-		return "CAST(t.inbox_id AS TEXT)", nil, true
+	case "pipeline", "stage", "inbox":
+		return "t." + property + "_id", nil, true, true
 	case "priority", "category", "source":
-		return "NULLIF(t." + property + ", '')", nil, true
+		return "NULLIF(t." + property + ", '')", nil, false, true
 	}
-	name, ok := strings.CutPrefix(property, "custom:")
-	if !ok || name == "" {
-		return "", nil, false
+	name, found := strings.CutPrefix(property, "custom:")
+	if !found || name == "" {
+		return "", nil, false, false
 	}
 	if s.Postgres() {
-		return "NULLIF(t.properties ->> ?, '')", []any{name}, true
+		return "NULLIF(t.properties ->> ?, '')", []any{name}, false, true
 	}
-	return "NULLIF(json_extract(t.properties, ?), '')", []any{`$."` + strings.ReplaceAll(name, `"`, ``) + `"`}, true
+	return "NULLIF(json_extract(t.properties, ?), '')", []any{`$."` + strings.ReplaceAll(name, `"`, ``) + `"`}, false, true
+}
+
+// ruleValues turns a rule's values into query arguments: numbers for ID
+// columns (a value that is no number can match nothing), strings otherwise.
+func ruleValues(values []string, numeric bool) []any {
+	var out []any
+	for _, v := range values {
+		if !numeric {
+			out = append(out, v)
+		} else if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (s *Store) applyRule(q *bun.SelectQuery, r model.FilterRule) *bun.SelectQuery {
-	col, args, ok := s.ruleColumn(r.Property)
+	col, args, numeric, ok := s.ruleColumn(r.Property)
 	if !ok {
 		// An unknown property can't be checked; hiding everything is the
 		// safe reading of a rule that must hold.
@@ -82,34 +96,34 @@ func (s *Store) applyRule(q *bun.SelectQuery, r model.FilterRule) *bun.SelectQue
 		}
 		return append(out, extra...)
 	}
+	vals := ruleValues(r.Values, numeric)
 	switch r.Operator {
 	case model.OpIs:
-		return q.Where(col+" = ?", with(1, first(r.Values))...)
-	case model.OpIsNot:
-		return q.Where("("+col+" IS NULL OR "+col+" <> ?)", with(2, first(r.Values))...)
-	case model.OpAnyOf:
-		if len(r.Values) == 0 {
+		if len(vals) == 0 {
 			return q.Where("1 = 0")
 		}
-		return q.Where(col+" IN (?)", with(1, bun.In(r.Values))...)
-	case model.OpNoneOf:
-		if len(r.Values) == 0 {
+		return q.Where(col+" = ?", with(1, vals[0])...)
+	case model.OpIsNot:
+		if len(vals) == 0 {
 			return q
 		}
-		return q.Where("("+col+" IS NULL OR "+col+" NOT IN (?))", with(2, bun.In(r.Values))...)
+		return q.Where("("+col+" IS NULL OR "+col+" <> ?)", with(2, vals[0])...)
+	case model.OpAnyOf:
+		if len(vals) == 0 {
+			return q.Where("1 = 0")
+		}
+		return q.Where(col+" IN (?)", with(1, bun.In(vals))...)
+	case model.OpNoneOf:
+		if len(vals) == 0 {
+			return q
+		}
+		return q.Where("("+col+" IS NULL OR "+col+" NOT IN (?))", with(2, bun.In(vals))...)
 	case model.OpKnown:
 		return q.Where(col+" IS NOT NULL", args...)
 	case model.OpUnknown:
 		return q.Where(col+" IS NULL", args...)
 	}
 	return q.Where("1 = 0")
-}
-
-func first(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return v[0]
 }
 
 // TicketRow is one line of a ticket list.
@@ -222,11 +236,11 @@ func (s *Store) search(q *bun.SelectQuery, term string) *bun.SelectQuery {
 	pattern := "%" + escapeLike(term) + "%"
 	if s.Postgres() {
 		q = q.WhereOr(`t.subject ILIKE ? ESCAPE '\'`, pattern)
-		return q.WhereOr("t.id IN (SELECT m.ticket_id FROM messages AS m WHERE m.kind = 'public' AND m.search @@ plainto_tsquery('simple', ?))", term)
+		return q.WhereOr("EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND m.search @@ plainto_tsquery('simple', ?))", term)
 	}
 	q = q.WhereOr(`t.subject LIKE ? ESCAPE '\'`, pattern)
 	if phrase := ftsPhrase(term); phrase != "" {
-		q = q.WhereOr("t.id IN (SELECT m.ticket_id FROM messages AS m WHERE m.kind = 'public' AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))", phrase)
+		q = q.WhereOr("EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))", phrase)
 	}
 	return q
 }

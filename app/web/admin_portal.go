@@ -240,9 +240,13 @@ func (s *Server) portalSettingsWith(c *fiber.Ctx, status int, section string, re
 	if err != nil {
 		return err
 	}
-	return s.adminPage(c, status, "pages/admin/portal", fiber.Map{
-		"Title": localeOf(c).T("settings.title"), "Sections": sections, "Audit": audit,
-	})
+	m := fiber.Map{"Title": localeOf(c).T("settings.title"), "Sections": sections, "Audit": audit}
+	if section == "" {
+		for k, v := range replaced {
+			m[k] = v
+		}
+	}
+	return s.adminPage(c, status, "pages/admin/portal", m)
 }
 
 // readImage stores an uploaded logo or favicon as a data: URL in the

@@ -123,7 +123,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		return errUnavailable
 	}
 	if se == nil || se.Kind != auth.KindContact {
-		return c.Next()
+		return s.loadPreview(c)
 	}
 	st := settingsOf(c)
 	now := time.Now()
@@ -173,6 +173,11 @@ func (s *Server) setSessionCookie(c *fiber.Ctx, sid string) {
 // new token and a token from another session is worthless.
 func (s *Server) csrfToken(c *fiber.Ctx) string {
 	sid, _ := c.Locals(localSID).(string)
+	return s.csrfFor(sid)
+}
+
+// csrfFor is the CSRF token of one session ID.
+func (s *Server) csrfFor(sid string) string {
 	if sid == "" {
 		return ""
 	}

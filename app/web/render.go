@@ -39,6 +39,11 @@ func (s *Server) view(c *fiber.Ctx, m fiber.Map) fiber.Map {
 	m["ThemeURL"] = fmt.Sprintf("/portal/theme.css?v=%v", c.Locals(localSettingsVersion))
 	m["Languages"] = st.Languages
 	m["Preview"] = c.Locals(localPreview) != nil
+	if m["Preview"] == true {
+		// The banner's "end preview" form posts to the back office, which
+		// checks the staff session's token.
+		m["StaffCSRF"] = s.csrfFor(c.Cookies(staffCookie))
+	}
 	if _, ok := m["Title"]; !ok {
 		m["Title"] = ""
 	}

@@ -19,7 +19,7 @@ func (s *Server) routes() {
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/portal/tickets", fiber.StatusSeeOther) })
 
 	// Every portal route: settings, session, language and CSRF.
-	portal := app.Group("/portal", noStore, s.loadSettings, s.loadSession, s.chooseLocale, s.checkCSRF)
+	portal := app.Group("/portal", noStore, s.loadSettings, s.loadSession, s.chooseLocale, s.checkCSRF, s.previewReadOnly)
 
 	// Reachable while the portal is off.
 	portal.Get("/theme.css", s.themeCSS)
@@ -52,6 +52,8 @@ func (s *Server) routes() {
 	// Portal settings need the settings permission.
 	settings := []fiber.Handler{s.requireStaff, s.requireSettingsPermission}
 	admin.Get("/portal", append(settings, s.portalSettings)...)
+	admin.Post("/portal/preview", append(settings, s.previewStart)...)
+	admin.Post("/portal/preview/end", s.requireStaff, s.previewEnd)
 	admin.Post("/portal/:section", append(settings, s.saveSection)...)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
