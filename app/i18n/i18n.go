@@ -1,5 +1,6 @@
-// Package i18n translates Portico's strings. Each language is one JSON file
-// in locales/, named by its code; adding a file adds a language.
+// Package i18n translates Portico's strings. Each language is a JSON file
+// in locales/ named by its code (en.json), plus optional parts named
+// code.area.json; adding a file adds a language.
 package i18n
 
 import (
@@ -36,7 +37,10 @@ func Load() (*Bundle, error) {
 	}
 	b := &Bundle{messages: map[string]map[string]string{}}
 	for _, e := range entries {
-		code := strings.TrimSuffix(e.Name(), ".json")
+		// "es.json" and "es.admin.json" both hold Spanish: each area of
+		// the app keeps its strings in a file of its own.
+		name := strings.TrimSuffix(e.Name(), ".json")
+		code, _, _ := strings.Cut(name, ".")
 		raw, err := localesFS.ReadFile(path.Join("locales", e.Name()))
 		if err != nil {
 			return nil, err
@@ -45,8 +49,16 @@ func Load() (*Bundle, error) {
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", e.Name(), err)
 		}
-		b.messages[code] = m
-		b.codes = append(b.codes, code)
+		if b.messages[code] == nil {
+			b.messages[code] = map[string]string{}
+			b.codes = append(b.codes, code)
+		}
+		for k, v := range m {
+			if _, dup := b.messages[code][k]; dup {
+				return nil, fmt.Errorf("i18n: %s: key %q is defined twice", e.Name(), k)
+			}
+			b.messages[code][k] = v
+		}
 	}
 	sort.Strings(b.codes)
 	// The fallback goes first: the matcher answers it when nothing fits.
