@@ -219,28 +219,38 @@ func (s *Store) listFilters(q *bun.SelectQuery, lq ListQuery) *bun.SelectQuery {
 	case "closed":
 		q = q.Where("t.closed = ?", true)
 	}
-	if term := strings.TrimSpace(lq.Search); term != "" {
+	// A NUL byte can't be in stored text, and bun refuses it in a query.
+	if term := strings.TrimSpace(strings.ReplaceAll(lq.Search, "\x00", "")); term != "" {
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return s.search(q, term)
+			return s.search(q, term, true)
 		})
 	}
 	return q
 }
 
-// search matches the ticket ID, the subject, and the text of public
-// messages. LIKE wildcards in the term are escaped.
-func (s *Store) search(q *bun.SelectQuery, term string) *bun.SelectQuery {
+// search matches the ticket ID, the subject, and message text: public
+// messages only for the portal, every message for agents. LIKE wildcards
+// in the term are escaped.
+func (s *Store) search(q *bun.SelectQuery, term string, portal bool) *bun.SelectQuery {
 	if n, err := strconv.ParseInt(strings.TrimPrefix(term, "#"), 10, 64); err == nil && n > 0 {
 		q = q.WhereOr("t.id = ?", n)
 	}
 	pattern := "%" + escapeLike(term) + "%"
 	if s.Postgres() {
 		q = q.WhereOr(`t.subject ILIKE ? ESCAPE '\'`, pattern)
-		return q.WhereOr("EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND m.search @@ plainto_tsquery('simple', ?))", term)
+		kind := "m.kind = 'public' AND "
+		if !portal {
+			kind = ""
+		}
+		return q.WhereOr("EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND "+kind+"m.search @@ plainto_tsquery('simple', ?))", term)
 	}
 	q = q.WhereOr(`t.subject LIKE ? ESCAPE '\'`, pattern)
 	if phrase := ftsPhrase(term); phrase != "" {
 		q = q.WhereOr("EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))", phrase)
+	}
+	if !portal {
+		// Notes and comments are not in the full-text index.
+		q = q.WhereOr(`EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND m.kind <> 'public' AND m.body LIKE ? ESCAPE '\')`, pattern)
 	}
 	return q
 }

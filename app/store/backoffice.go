@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"portico/app/model"
+)
+
+// AdminQuery is a validated back-office ticket list request.
+type AdminQuery struct {
+	InboxID    int64
+	Status     string // open, closed or all
+	PipelineID int64
+	StageID    int64
+	OwnerID    int64 // -1 for unassigned
+	Priority   string
+	Search     string
+	Sort       string
+	Page, Size int
+}
+
+// AdminTicketRow is one line of the agents' inbox.
+type AdminTicketRow struct {
+	ID             int64     `bun:"id"`
+	Subject        string    `bun:"subject"`
+	Priority       string    `bun:"priority"`
+	Source         string    `bun:"source"`
+	Closed         bool      `bun:"closed"`
+	StageName      string    `bun:"stage_name"`
+	PipelineName   string    `bun:"pipeline_name"`
+	OwnerName      string    `bun:"owner_name"`
+	CreatedAt      time.Time `bun:"created_at"`
+	LastActivityAt time.Time `bun:"last_activity_at"`
+}
+
+// AdminListTickets lists tickets for agents: every ticket, by inbox and
+// filters. Search covers the ID, subject and every message, notes included.
+func (s *Store) AdminListTickets(ctx context.Context, db bun.IDB, aq AdminQuery) ([]AdminTicketRow, int, error) {
+	q := db.NewSelect().TableExpr("tickets AS t")
+	if aq.InboxID != 0 {
+		q = q.Where("t.inbox_id = ?", aq.InboxID)
+	}
+	switch aq.Status {
+	case "open":
+		q = q.Where("t.closed = ?", false)
+	case "closed":
+		q = q.Where("t.closed = ?", true)
+	}
+	if aq.PipelineID != 0 {
+		q = q.Where("t.pipeline_id = ?", aq.PipelineID)
+	}
+	if aq.StageID != 0 {
+		q = q.Where("t.stage_id = ?", aq.StageID)
+	}
+	switch {
+	case aq.OwnerID == -1:
+		q = q.Where("t.owner_id IS NULL")
+	case aq.OwnerID > 0:
+		q = q.Where("t.owner_id = ?", aq.OwnerID)
+	}
+	if aq.Priority != "" {
+		q = q.Where("t.priority = ?", aq.Priority)
+	}
+	if term := strings.TrimSpace(aq.Search); term != "" {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery { return s.search(q, term, false) })
+	}
+	total, err := q.Count(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count tickets: %w", err)
+	}
+	key, desc := strings.CutPrefix(aq.Sort, "-")
+	col, ok := adminSortColumns[key]
+	if !ok {
+		col, desc = adminSortColumns["activity"], true
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	if aq.Size <= 0 {
+		aq.Size = 25
+	}
+	if aq.Page < 1 {
+		aq.Page = 1
+	}
+	var rows []AdminTicketRow
+	err = q.ColumnExpr("t.id, t.subject, t.priority, t.source, t.closed, t.created_at, t.last_activity_at").
+		ColumnExpr("s.name AS stage_name, p.name AS pipeline_name, COALESCE(u.name, '') AS owner_name").
+		Join("JOIN stages AS s ON s.id = t.stage_id").
+		Join("JOIN pipelines AS p ON p.id = t.pipeline_id").
+		Join("LEFT JOIN staff_users AS u ON u.id = t.owner_id").
+		OrderExpr(col + dir).OrderExpr("t.id" + dir).
+		Limit(int64(aq.Size)).Offset(int64((aq.Page - 1) * aq.Size)).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list tickets: %w", err)
+	}
+	return rows, int(total), nil
+}
+
+var adminSortColumns = map[string]string{
+	"id": "t.id", "subject": "lower(t.subject)", "created": "t.created_at",
+	"activity": "t.last_activity_at", "status": "s.name", "priority": "t.priority",
+}
+
+// TicketByID returns any ticket, for agents.
+func TicketByID(ctx context.Context, db bun.IDB, id int64) (*TicketDetail, error) {
+	d := new(TicketDetail)
+	err := db.NewSelect().TableExpr("tickets AS t").
+		ColumnExpr("t.*, s.name AS stage_name, p.name AS pipeline_name").
+		Join("JOIN stages AS s ON s.id = t.stage_id").
+		Join("JOIN pipelines AS p ON p.id = t.pipeline_id").
+		Where("t.id = ?", id).Scan(ctx, d)
+	if err != nil {
+		return nil, notFound(err, "load ticket")
+	}
+	return d, nil
+}
+
+// ThreadMessages is a thread with every message, of every kind.
+type ThreadMessages struct {
+	model.Thread
+	InboxName string
+	Messages  []*model.Message
+}
+
+// TicketThreads returns every thread of a ticket, newest first, with all
+// messages (notes and comments included) and attachments without bytes.
+func TicketThreads(ctx context.Context, db bun.IDB, ticketID int64) ([]ThreadMessages, error) {
+	var threads []model.Thread
+	if err := db.NewSelect().Model(&threads).Where("ticket_id = ?", ticketID).Order("created_at DESC", "id DESC").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to load threads: %w", err)
+	}
+	inboxes, err := Inboxes(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, i := range inboxes {
+		names[i.ID] = i.Name
+	}
+	out := make([]ThreadMessages, 0, len(threads))
+	for _, th := range threads {
+		var msgs []*model.Message
+		err := db.NewSelect().Model(&msgs).
+			Relation("AuthorContact", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "name", "email") }).
+			Relation("AuthorStaff", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "name") }).
+			Relation("Attachments", func(q *bun.SelectQuery) *bun.SelectQuery { return q.ExcludeColumn("data").Order("id") }).
+			Where("message.thread_id = ?", th.ID).Order("message.created_at ASC", "message.id ASC").Scan(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("store: unable to load messages: %w", err)
+		}
+		out = append(out, ThreadMessages{Thread: th, InboxName: names[th.InboxID], Messages: msgs})
+	}
+	return out, nil
+}
+
+// StaffMessage is a message written by an agent.
+type StaffMessage struct {
+	TicketID       int64
+	StaffID        int64
+	Kind           string // public, note or comment
+	Body           string
+	Files          []Upload
+	DefaultInboxID int64
+}
+
+// AddStaffMessage stores an agent's message on the ticket's latest thread,
+// or on a new one in the ticket's (or the default) inbox. Only a public
+// reply moves the ticket's last activity: customers never learn of notes.
+func AddStaffMessage(ctx context.Context, tx bun.IDB, sm StaffMessage) (*model.Message, error) {
+	t := new(model.Ticket)
+	if err := tx.NewSelect().Model(t).Column("id", "inbox_id").Where("id = ?", sm.TicketID).Scan(ctx); err != nil {
+		return nil, notFound(err, "load ticket")
+	}
+	threadID, err := latestThread(ctx, tx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if threadID == 0 {
+		inbox := sm.DefaultInboxID
+		if t.InboxID != nil {
+			inbox = *t.InboxID
+		}
+		if inbox == 0 {
+			return nil, fmt.Errorf("store: no inbox for a new thread")
+		}
+		th := &model.Thread{TicketID: t.ID, InboxID: inbox}
+		if _, err := tx.NewInsert().Model(th).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("store: unable to start thread: %w", err)
+		}
+		threadID = th.ID
+	}
+	now := time.Now().UTC()
+	staffID := sm.StaffID
+	m := &model.Message{ThreadID: threadID, TicketID: t.ID, Kind: sm.Kind, Direction: model.DirectionOutgoing,
+		Channel: "email", AuthorStaffID: &staffID, Body: sm.Body, CreatedAt: now}
+	if sm.Kind != model.KindPublic {
+		m.Channel, m.Direction = "internal", "internal"
+	}
+	if err := InsertMessage(ctx, tx, m, sm.Files); err != nil {
+		return nil, err
+	}
+	if sm.Kind == model.KindPublic {
+		if _, err := tx.NewUpdate().Model((*model.Ticket)(nil)).Set("last_activity_at = ?", now).Where("id = ?", t.ID).Exec(ctx); err != nil {
+			return nil, fmt.Errorf("store: unable to touch ticket: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// TicketChange is a change of a ticket's work properties by an agent.
+type TicketChange struct {
+	PipelineID int64
+	StageID    int64
+	Priority   string
+	OwnerID    *int64
+}
+
+// UpdateTicket applies a change. The stage must belong to the pipeline;
+// Closed follows the stage.
+func UpdateTicket(ctx context.Context, tx bun.IDB, id int64, ch TicketChange) error {
+	st := new(model.Stage)
+	if err := tx.NewSelect().Model(st).Where("id = ?", ch.StageID).Where("pipeline_id = ?", ch.PipelineID).Scan(ctx); err != nil {
+		return notFound(err, "load stage")
+	}
+	_, err := tx.NewUpdate().Model((*model.Ticket)(nil)).
+		Set("pipeline_id = ?", ch.PipelineID).Set("stage_id = ?", st.ID).Set("closed = ?", st.IsClosed).
+		Set("priority = ?", ch.Priority).Set("owner_id = ?", ch.OwnerID).
+		Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unable to update ticket: %w", err)
+	}
+	return nil
+}
+
+// TicketContacts returns the contacts associated with a ticket.
+func TicketContacts(ctx context.Context, db bun.IDB, ticketID int64) ([]model.Contact, error) {
+	var out []model.Contact
+	err := db.NewSelect().Model(&out).
+		Where("contact.id IN (SELECT contact_id FROM ticket_contacts WHERE ticket_id = ?)", ticketID).
+		Order("contact.name").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load ticket contacts: %w", err)
+	}
+	return out, nil
+}
+
+// TicketCompanies returns the companies associated with a ticket.
+func TicketCompanies(ctx context.Context, db bun.IDB, ticketID int64) ([]model.Company, error) {
+	var out []model.Company
+	err := db.NewSelect().Model(&out).
+		Where("id IN (SELECT company_id FROM ticket_companies WHERE ticket_id = ?)", ticketID).
+		Order("name").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load ticket companies: %w", err)
+	}
+	return out, nil
+}
+
+// Associate adds a contact or company to a ticket; adding twice is a no-op.
+func Associate(ctx context.Context, db bun.IDB, ticketID int64, contactID, companyID int64) error {
+	var err error
+	if contactID != 0 {
+		_, err = db.NewInsert().Model(&model.TicketContact{TicketID: ticketID, ContactID: contactID}).On("CONFLICT DO NOTHING").Exec(ctx)
+	}
+	if err == nil && companyID != 0 {
+		_, err = db.NewInsert().Model(&model.TicketCompany{TicketID: ticketID, CompanyID: companyID}).On("CONFLICT DO NOTHING").Exec(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("store: unable to associate: %w", err)
+	}
+	return nil
+}
+
+// Dissociate removes a contact or company from a ticket.
+func Dissociate(ctx context.Context, db bun.IDB, ticketID int64, contactID, companyID int64) error {
+	var err error
+	if contactID != 0 {
+		_, err = db.NewDelete().Model((*model.TicketContact)(nil)).Where("ticket_id = ? AND contact_id = ?", ticketID, contactID).Exec(ctx)
+	}
+	if err == nil && companyID != 0 {
+		_, err = db.NewDelete().Model((*model.TicketCompany)(nil)).Where("ticket_id = ? AND company_id = ?", ticketID, companyID).Exec(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("store: unable to dissociate: %w", err)
+	}
+	return nil
+}
+
+// StaffUsers returns every staff user by name.
+func StaffUsers(ctx context.Context, db bun.IDB) ([]model.StaffUser, error) {
+	var out []model.StaffUser
+	if err := db.NewSelect().Model(&out).ExcludeColumn("password_hash").Order("name", "id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list staff: %w", err)
+	}
+	return out, nil
+}
+
+// CompanyByID returns one company.
+func CompanyByID(ctx context.Context, db bun.IDB, id int64) (*model.Company, error) {
+	c := new(model.Company)
+	if err := db.NewSelect().Model(c).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "load company")
+	}
+	return c, nil
+}
