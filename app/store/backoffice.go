@@ -310,3 +310,25 @@ func CompanyByID(ctx context.Context, db bun.IDB, id int64) (*model.Company, err
 	}
 	return c, nil
 }
+
+// Companies returns companies whose name contains the term, by name.
+func Companies(ctx context.Context, db bun.IDB, term string, limit int) ([]model.Company, error) {
+	var out []model.Company
+	q := db.NewSelect().Model(&out).Order("name", "id").Limit(int64(limit))
+	if term = strings.TrimSpace(term); term != "" {
+		q = q.Where(`lower(name) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(term))+"%")
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to list companies: %w", err)
+	}
+	return out, nil
+}
+
+// AttachmentByID returns any attachment with its bytes, for agents.
+func AttachmentByID(ctx context.Context, db bun.IDB, id int64) (*model.Attachment, error) {
+	a := new(model.Attachment)
+	if err := db.NewSelect().Model(a).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "load attachment")
+	}
+	return a, nil
+}

@@ -35,7 +35,7 @@ func (s *Server) adminFragment(c *fiber.Ctx, status int, name string, m fiber.Ma
 func (s *Server) adminLoginForm(c *fiber.Ctx) error {
 	next := safeNext(c.Query("next"), "")
 	if staffOf(c) != nil {
-		return redirect(c, safeNext(next, "/admin/portal"))
+		return redirect(c, safeNext(next, "/admin/inbox"))
 	}
 	return s.adminPage(c, fiber.StatusOK, "pages/admin/login", fiber.Map{
 		"Form": form.Login{Next: next}, "Errors": form.Errors{},
@@ -68,7 +68,7 @@ func (s *Server) adminLogin(c *fiber.Ctx) error {
 				return err
 			}
 			s.audit(c, "staff.login", "staff:"+u.Email, "", "")
-			return redirect(c, safeNext(f.Next, "/admin/portal"))
+			return redirect(c, safeNext(f.Next, "/admin/inbox"))
 		}
 	}
 	f.Password = ""

@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"portico/app/model"
+	"portico/app/store"
 )
 
 // inlineTypes are the only types shown in the browser; everything else
@@ -27,6 +30,28 @@ func (s *Server) attachmentDownload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return sendAttachment(c, a)
+}
+
+// agentAttachment sends any attachment to a staff user.
+func (s *Server) agentAttachment(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return errNotFound
+	}
+	a, err := store.AttachmentByID(c.UserContext(), s.Store.DB, id)
+	if isNotFound(err) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return sendAttachment(c, a)
+}
+
+// sendAttachment answers with the file as a download that can never run
+// in Portico's origin; only safe images may be shown inline.
+func sendAttachment(c *fiber.Ctx, a *model.Attachment) error {
 	ctype := "application/octet-stream"
 	disposition := "attachment"
 	if inlineTypes[a.ContentType] {

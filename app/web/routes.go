@@ -1,6 +1,8 @@
 package web
 
 import (
+	"portico/app/model"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 )
@@ -44,10 +46,23 @@ func (s *Server) routes() {
 
 	// The back office: a staff session, apart from the customer's.
 	admin := app.Group("/admin", noStore, s.loadSettings, s.loadStaffSession, s.staffLocale, s.checkCSRF)
-	admin.Get("/", func(c *fiber.Ctx) error { return redirect(c, "/admin/portal") })
+	admin.Get("/", func(c *fiber.Ctx) error { return redirect(c, "/admin/inbox") })
 	admin.Get("/login", s.adminLoginForm)
 	admin.Post("/login", s.adminLogin)
 	admin.Post("/logout", s.adminLogout)
+
+	// Agents' work: any staff user.
+	staff := []fiber.Handler{s.requireStaff}
+	admin.Get("/inbox", append(staff, s.inbox)...)
+	admin.Get("/tickets/new", append(staff, s.agentTicketNew)...)
+	admin.Post("/tickets", append(staff, s.agentTicketCreate)...)
+	admin.Get("/tickets/:id", append(staff, s.agentTicketShow)...)
+	admin.Post("/tickets/:id/replies", append(staff, s.agentMessage(model.KindPublic))...)
+	admin.Post("/tickets/:id/notes", append(staff, s.agentMessage(model.KindNote))...)
+	admin.Post("/tickets/:id/comments", append(staff, s.agentMessage(model.KindComment))...)
+	admin.Post("/tickets/:id/properties", append(staff, s.agentTicketUpdate)...)
+	admin.Post("/tickets/:id/associations", append(staff, s.agentAssociation)...)
+	admin.Get("/attachments/:id", append(staff, s.agentAttachment)...)
 
 	// Portal settings need the settings permission.
 	settings := []fiber.Handler{s.requireStaff, s.requireSettingsPermission}

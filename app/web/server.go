@@ -16,10 +16,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"github.com/uptrace/bun"
 
 	"portico/app/auth"
 	"portico/app/config"
 	"portico/app/i18n"
+	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/form"
 )
@@ -34,7 +36,10 @@ type Deps struct {
 	Log      *slog.Logger
 	Secret   []byte
 	Views    fs.FS // holds layouts/, pages/ and partials/
-	Static   fs.FS // holds css/ and js/
+	// OnAgentReply runs in the transaction of an agent's public reply, to
+	// queue the customers' notification with it.
+	OnAgentReply func(ctx context.Context, tx bun.Tx, ticketID int64, msg *model.Message) error
+	Static       fs.FS // holds css/ and js/
 }
 
 // Server carries the dependencies into handlers.
