@@ -65,7 +65,15 @@ func (s *Server) sectionData(c *fiber.Ctx, section string, st model.PortalSettin
 		"Contrast": form.ContrastRatio(st.PrimaryColor, "#ffffff"),
 	}
 	if section == "filters" {
-		m["Visible"], m["Total"], err = s.Store.CountFiltered(c.UserContext(), s.Store.DB, st.Filters)
+		// Rows without a property are dropped on save (an empty row
+		// added by "add a rule"), so they don't count either.
+		var rules []model.FilterRule
+		for _, r := range st.Filters {
+			if r.Property != "" {
+				rules = append(rules, r)
+			}
+		}
+		m["Visible"], m["Total"], err = s.Store.CountFiltered(c.UserContext(), s.Store.DB, rules)
 		if err != nil {
 			return nil, err
 		}
@@ -77,12 +85,14 @@ func (s *Server) sectionData(c *fiber.Ctx, section string, st model.PortalSettin
 }
 
 // portalSettings shows every section of the settings page, and the audit
-// log of their changes.
+// log of their changes. After a plain form save (?saved=<section>) that
+// section says "saved".
 func (s *Server) portalSettings(c *fiber.Ctx) error {
 	st := settingsOf(c)
+	saved := c.Query("saved")
 	sections := make([]fiber.Map, 0, len(settingsSections))
 	for _, name := range settingsSections {
-		m, err := s.sectionData(c, name, st, form.Errors{}, false)
+		m, err := s.sectionData(c, name, st, form.Errors{}, name == saved)
 		if err != nil {
 			return err
 		}
@@ -140,6 +150,9 @@ func (s *Server) saveSection(c *fiber.Ctx) error {
 			next.Filters = append(next.Filters, model.FilterRule{})
 			return s.renderSection(c, fiber.StatusOK, section, next, errs, false)
 		}
+		if g.Get("preview") == "yes" && !errs.Any() {
+			return s.filterPreview(c, next, g.Get("preview_email"))
+		}
 	case "permissions":
 		errs = form.ApplyPermissions(&next, g)
 	case "inbox":
@@ -193,6 +206,43 @@ func (s *Server) saveSection(c *fiber.Ctx) error {
 		return redirect(c, "/admin/portal?saved="+section+"#"+section)
 	}
 	return s.renderSection(c, fiber.StatusOK, section, next, form.Errors{}, true)
+}
+
+// filterPreview shows which tickets a contact would see with the rules as
+// typed, saving nothing.
+func (s *Server) filterPreview(c *fiber.Ctx, st model.PortalSettings, email string) error {
+	ctx := c.UserContext()
+	m, err := s.sectionData(c, "filters", st, form.Errors{}, false)
+	if err != nil {
+		return err
+	}
+	m["PreviewEmail"] = email
+	ct, err := store.ContactByEmail(ctx, s.Store.DB, email)
+	if isNotFound(err) {
+		m["Errors"] = form.Errors{"preview_email": "preview.unknown_contact"}
+		return s.sectionOut(c, fiber.StatusUnprocessableEntity, "filters", m)
+	}
+	if err != nil {
+		return err
+	}
+	v := store.Viewer{ContactID: ct.ID, Filters: st.Filters}
+	if canSeeCompany(st, ct) {
+		v.CompanyID = *ct.CompanyID
+	}
+	rows, total, err := s.Store.ListTickets(ctx, s.Store.DB, v, store.ListQuery{Status: "all", Size: 10})
+	if err != nil {
+		return err
+	}
+	m["PreviewRows"], m["PreviewTotal"], m["PreviewContact"] = rows, total, ct
+	return s.sectionOut(c, fiber.StatusOK, "filters", m)
+}
+
+// sectionOut sends one section: alone for htmx, inside the page otherwise.
+func (s *Server) sectionOut(c *fiber.Ctx, status int, section string, m fiber.Map) error {
+	if isFragment(c) {
+		return s.adminFragment(c, status, "partials/admin/section", m)
+	}
+	return s.portalSettingsWith(c, status, section, m)
 }
 
 func (s *Server) renderSection(c *fiber.Ctx, status int, section string, st model.PortalSettings, errs form.Errors, saved bool) error {

@@ -23,7 +23,18 @@ func (s *Server) themeCSS(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
-	return c.SendString(fmt.Sprintf(":root{--brand:%s;--brand-contrast:%s;--accent:%s}\n", brand, contrast, accent))
+	css := fmt.Sprintf(":root{--brand:%s;--brand-contrast:%s;--accent:%s}\n", brand, contrast, accent)
+	if f, ok := fontStacks[st.Font]; ok {
+		css += "body{font-family:" + f + "}\n"
+	}
+	return c.SendString(css)
+}
+
+// fontStacks are the font choices of the branding settings; "system" is
+// the stylesheet's default.
+var fontStacks = map[string]string{
+	"serif":   `ui-serif,Georgia,Cambria,"Times New Roman",Times,serif`,
+	"rounded": `ui-rounded,"SF Pro Rounded","Nunito","Varela Round",system-ui,sans-serif`,
 }
 
 // rgbTriplet turns "#rrggbb" into "r g b", or answers def for anything else.
