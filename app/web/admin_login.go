@@ -64,9 +64,10 @@ func (s *Server) adminLogin(c *fiber.Ctx) error {
 		case !auth.VerifyPassword(u.PasswordHash, f.Password) || u.Disabled:
 			errs["form"] = "login.failed"
 		default:
-			if err := s.startStaffSession(c, u.ID); err != nil {
+			if err := s.startSession(c, auth.KindStaff, u.ID); err != nil {
 				return err
 			}
+			c.Locals(localStaff, u)
 			s.audit(c, "staff.login", "staff:"+u.Email, "", "")
 			return redirect(c, safeNext(f.Next, "/admin/inbox"))
 		}
@@ -75,31 +76,11 @@ func (s *Server) adminLogin(c *fiber.Ctx) error {
 	return s.adminPage(c, fiber.StatusUnprocessableEntity, "pages/admin/login", fiber.Map{"Form": f, "Errors": errs})
 }
 
-func (s *Server) startStaffSession(c *fiber.Ctx, staffID int64) error {
-	ctx := c.UserContext()
-	if old, _ := c.Locals(localSID).(string); old != "" {
-		_ = s.Sessions.Delete(ctx, old)
-	}
-	sid := auth.NewSessionID()
-	now := time.Now()
-	se := &auth.Session{Kind: auth.KindStaff, AccountID: staffID, CreatedAt: now, LastSeen: now}
-	if err := s.Sessions.Put(ctx, sid, se, s.maxLifetime(settingsOf(c))); err != nil {
-		return errUnavailable
-	}
-	s.setCookie(c, staffCookie, sid)
-	c.Locals(localSID, sid)
-	c.Locals(localStaff, &model.StaffUser{ID: staffID})
-	return nil
-}
-
 // adminLogout ends the staff session, and with it any portal preview.
 func (s *Server) adminLogout(c *fiber.Ctx) error {
-	if sid, _ := c.Locals(localSID).(string); sid != "" {
-		if err := s.Sessions.Delete(c.UserContext(), sid); err != nil {
-			return errUnavailable
-		}
+	if err := s.endSession(c, staffCookie); err != nil {
+		return err
 	}
-	s.setCookie(c, staffCookie, auth.NewSessionID())
 	return redirect(c, "/admin/login?logged_out=1")
 }
 

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"log/slog"
 	"net/url"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -26,42 +24,23 @@ func staffOf(c *fiber.Ctx) *model.StaffUser {
 	return u
 }
 
-// loadStaffSession is loadSession for the back office: the same idle
-// timeout and absolute lifetime, on the staff cookie.
+// loadStaffSession resumes a staff session, on its own cookie, with the
+// same idle timeout and absolute lifetime as the portal's.
 func (s *Server) loadStaffSession(c *fiber.Ctx) error {
-	sid := c.Cookies(staffCookie)
-	if len(sid) != 43 {
-		sid = auth.NewSessionID()
-		s.setCookie(c, staffCookie, sid)
-	}
-	c.Locals(localSID, sid)
-	ctx := c.UserContext()
-	se, err := s.Sessions.Get(ctx, sid)
-	if err != nil {
-		s.Log.Error("session store unavailable", slog.Any("err", err))
-		return errUnavailable
-	}
-	if se == nil || se.Kind != auth.KindStaff {
-		return c.Next()
-	}
-	st := settingsOf(c)
-	now := time.Now()
-	if now.Sub(se.LastSeen) > st.IdleTimeout() || now.Sub(se.CreatedAt) > s.maxLifetime(st) {
-		_ = s.Sessions.Delete(ctx, sid)
-		c.Locals(localExpired, true)
-		return c.Next()
-	}
-	u, err := store.StaffByID(ctx, s.Store.DB, se.AccountID)
-	if err != nil || u.Disabled {
-		if err != nil && !isNotFound(err) {
+	se, err := s.resumeSession(c, staffCookie, auth.KindStaff)
+	if err != nil || se == nil {
+		if err != nil {
 			return err
 		}
-		_ = s.Sessions.Delete(ctx, sid)
 		return c.Next()
 	}
-	se.LastSeen = now
-	if err := s.Sessions.Put(ctx, sid, se, s.maxLifetime(st)-now.Sub(se.CreatedAt)); err != nil {
-		return errUnavailable
+	u, err := store.StaffByID(c.UserContext(), s.Store.DB, se.AccountID)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	live := err == nil && !u.Disabled
+	if err := s.keepSession(c, se, live); err != nil || !live {
+		return err
 	}
 	c.Locals(localStaffSession, se)
 	c.Locals(localStaff, u)

@@ -106,45 +106,70 @@ func (s *Server) loadSettings(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// loadSession reads the session cookie. A visitor without one gets a fresh
-// random ID, which anchors the CSRF token before login. An expired
-// session is deleted and remembered as expired for the login message.
-func (s *Server) loadSession(c *fiber.Ctx) error {
-	sid := c.Cookies(sessionCookie)
+// resumeSession reads the session under the cookie. A visitor without one
+// gets a fresh random ID, which anchors the CSRF token before login. It
+// answers the live session of the given kind, or nil; an expired one is
+// deleted and remembered as expired, for the login page's message.
+func (s *Server) resumeSession(c *fiber.Ctx, cookie, kind string) (*auth.Session, error) {
+	sid := c.Cookies(cookie)
 	if len(sid) != 43 {
 		sid = auth.NewSessionID()
-		s.setSessionCookie(c, sid)
+		s.setCookie(c, cookie, sid)
 	}
 	c.Locals(localSID, sid)
 	ctx := c.UserContext()
 	se, err := s.Sessions.Get(ctx, sid)
 	if err != nil {
 		s.Log.Error("session store unavailable", slog.Any("err", err))
-		return errUnavailable
+		return nil, errUnavailable
 	}
-	if se == nil || se.Kind != auth.KindContact {
-		return s.loadPreview(c)
+	if se == nil || se.Kind != kind {
+		return nil, nil
 	}
 	st := settingsOf(c)
 	now := time.Now()
 	if now.Sub(se.LastSeen) > st.IdleTimeout() || now.Sub(se.CreatedAt) > s.maxLifetime(st) {
 		_ = s.Sessions.Delete(ctx, sid)
 		c.Locals(localExpired, true)
-		return c.Next()
+		return nil, nil
 	}
-	ct, err := store.ContactByID(ctx, s.Store.DB, se.AccountID)
-	if err != nil || ct.Disabled {
-		if err != nil && !isNotFound(err) {
-			return err
-		}
-		// A deleted or disabled contact loses its sessions at once.
+	return se, nil
+}
+
+// keepSession records the request as activity, or ends the session when
+// its account is gone or disabled (ok false): that takes effect at once.
+func (s *Server) keepSession(c *fiber.Ctx, se *auth.Session, ok bool) error {
+	sid, _ := c.Locals(localSID).(string)
+	ctx := c.UserContext()
+	if !ok {
 		_ = s.Sessions.Delete(ctx, sid)
-		return c.Next()
+		return nil
 	}
+	now := time.Now()
 	se.LastSeen = now
-	if err := s.Sessions.Put(ctx, sid, se, s.maxLifetime(st)-now.Sub(se.CreatedAt)); err != nil {
+	if err := s.Sessions.Put(ctx, sid, se, s.maxLifetime(settingsOf(c))-now.Sub(se.CreatedAt)); err != nil {
 		s.Log.Error("session store unavailable", slog.Any("err", err))
 		return errUnavailable
+	}
+	return nil
+}
+
+// loadSession resumes a customer's session and loads the contact.
+func (s *Server) loadSession(c *fiber.Ctx) error {
+	se, err := s.resumeSession(c, sessionCookie, auth.KindContact)
+	if err != nil {
+		return err
+	}
+	if se == nil {
+		return s.loadPreview(c)
+	}
+	ct, err := store.ContactByID(c.UserContext(), s.Store.DB, se.AccountID)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	live := err == nil && !ct.Disabled
+	if err := s.keepSession(c, se, live); err != nil || !live {
+		return err
 	}
 	c.Locals(localSession, se)
 	c.Locals(localContact, ct)
@@ -156,17 +181,6 @@ func (s *Server) maxLifetime(st model.PortalSettings) time.Duration {
 		return time.Duration(st.MaxLifetimeHours) * time.Hour
 	}
 	return s.Config.SessionMaxAge
-}
-
-func (s *Server) setSessionCookie(c *fiber.Ctx, sid string) {
-	c.Cookie(&fiber.Cookie{
-		Name:     sessionCookie,
-		Value:    sid,
-		Path:     "/",
-		HTTPOnly: true,
-		Secure:   s.Config.Secure(),
-		SameSite: fiber.CookieSameSiteLaxMode,
-	})
 }
 
 // csrfToken is bound to the session ID, so a new session (at login) gets a

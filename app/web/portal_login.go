@@ -69,19 +69,31 @@ func (s *Server) startSession(c *fiber.Ctx, kind string, accountID int64) error 
 	if err := s.Sessions.Put(ctx, sid, se, s.maxLifetime(settingsOf(c))); err != nil {
 		return errUnavailable
 	}
-	s.setSessionCookie(c, sid)
+	cookie := sessionCookie
+	if kind == auth.KindStaff {
+		cookie = staffCookie
+	}
+	s.setCookie(c, cookie, sid)
 	c.Locals(localSID, sid)
 	return nil
 }
 
-// logout destroys the session on the server and leaves a fresh anonymous
-// ID, so that the old cookie is worthless.
-func (s *Server) logout(c *fiber.Ctx) error {
+// endSession destroys the current session on the server and leaves a
+// fresh anonymous ID under the cookie, so that the old one is worthless.
+func (s *Server) endSession(c *fiber.Ctx, cookie string) error {
 	if sid, _ := c.Locals(localSID).(string); sid != "" {
 		if err := s.Sessions.Delete(c.UserContext(), sid); err != nil {
 			return errUnavailable
 		}
 	}
-	s.setSessionCookie(c, auth.NewSessionID())
+	s.setCookie(c, cookie, auth.NewSessionID())
+	return nil
+}
+
+// logout ends the customer's session.
+func (s *Server) logout(c *fiber.Ctx) error {
+	if err := s.endSession(c, sessionCookie); err != nil {
+		return err
+	}
 	return redirect(c, "/portal/login?logged_out=1")
 }
