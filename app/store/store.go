@@ -62,8 +62,9 @@ func OpenSQLite(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open sqlite: %w", err)
 	}
-	// One writer at a time avoids SQLITE_BUSY under concurrent requests.
-	sqldb.SetMaxOpenConns(1)
+	// WAL lets readers run beside the one writer; immediate transactions
+	// and the busy timeout queue writers instead of failing them.
+	sqldb.SetMaxOpenConns(4)
 	return &Store{DB: bun.NewDB(sqldb, sqlitedialect.New())}, nil
 }
 
@@ -93,7 +94,7 @@ func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (applied []string
 		return nil, fmt.Errorf("store: unable to read migrations: %w", err)
 	}
 	m := migrate.NewMigrator(s.DB, ms, migrate.WithMarkAppliedOnSuccess(true))
-	if err := m.Init(ctx); err != nil {
+	if err := s.init(ctx, m); err != nil {
 		return nil, fmt.Errorf("store: unable to init migrations: %w", err)
 	}
 	if err := s.lock(ctx, m); err != nil {
@@ -112,6 +113,24 @@ func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (applied []string
 		applied = append(applied, mig.Name)
 	}
 	return applied, nil
+}
+
+// init creates the migration tables. Two instances starting together on
+// Postgres race on CREATE TABLE IF NOT EXISTS, and the loser fails with a
+// unique violation in the catalog; a second try then finds the tables.
+func (s *Store) init(ctx context.Context, m *migrate.Migrator) error {
+	var err error
+	for range 5 {
+		if err = m.Init(ctx); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return err
 }
 
 // lock waits for the migration lock: another instance may hold it while it

@@ -103,6 +103,11 @@ func (s *Server) ticketList(c *fiber.Ctx) error {
 		return err
 	}
 	ls.Total = total
+	if isFragment(c) {
+		// The search form sends every field; push the same canonical URL
+		// that the links use.
+		c.Set("HX-Push-Url", listURL(ls.ListParams, ls.CanToggle))
+	}
 	ls.Pages = max((total+pageSize-1)/pageSize, 1)
 	return s.pageOrFragment(c, fiber.StatusOK, "pages/portal/tickets", "partials/portal/ticket_list", fiber.Map{
 		"Title":   localeOf(c).T("tickets.title"),
