@@ -20,11 +20,13 @@ func ContactByID(ctx context.Context, db bun.IDB, id int64) (*model.Contact, err
 	return c, nil
 }
 
-// ContactByEmail finds a contact by email, ignoring case.
+// ContactByEmail finds a contact by email, ignoring case. Both sides are
+// lowered by the database, as the unique index is: Go's lowering differs
+// from SQLite's (ASCII only) on other letters.
 func ContactByEmail(ctx context.Context, db bun.IDB, email string) (*model.Contact, error) {
 	c := new(model.Contact)
 	err := db.NewSelect().Model(c).Relation("Company").
-		Where("lower(contact.email) = ?", strings.ToLower(strings.TrimSpace(email))).Scan(ctx)
+		Where("lower(contact.email) = lower(?)", strings.TrimSpace(email)).Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "load contact")
 	}
@@ -84,7 +86,7 @@ func AddConsentRecord(ctx context.Context, db bun.IDB, r *model.ConsentRecord) e
 // StaffByEmail finds a staff user by email, ignoring case.
 func StaffByEmail(ctx context.Context, db bun.IDB, email string) (*model.StaffUser, error) {
 	u := new(model.StaffUser)
-	err := db.NewSelect().Model(u).Where("lower(email) = ?", strings.ToLower(strings.TrimSpace(email))).Scan(ctx)
+	err := db.NewSelect().Model(u).Where("lower(email) = lower(?)", strings.TrimSpace(email)).Scan(ctx)
 	if err != nil {
 		return nil, notFound(err, "load staff user")
 	}
