@@ -53,11 +53,23 @@ func (m *MemoryLimiter) Allow(_ context.Context, key string, limit int, window t
 }
 
 // RedisLimiter shares counts across instances through Redis. When Redis
-// cannot answer it falls back to a local limiter, never to no limit.
+// cannot answer it falls back to a local limiter, never to no limit: the
+// Fallback given, or one of its own when none is.
 type RedisLimiter struct {
 	Client   *redis.Client
 	Prefix   string
 	Fallback *MemoryLimiter
+
+	localOnce sync.Once
+	local     *MemoryLimiter
+}
+
+func (r *RedisLimiter) fallback() *MemoryLimiter {
+	if r.Fallback != nil {
+		return r.Fallback
+	}
+	r.localOnce.Do(func() { r.local = NewMemoryLimiter() })
+	return r.local
 }
 
 // Allow implements Limiter.
@@ -71,7 +83,7 @@ func (r *RedisLimiter) Allow(ctx context.Context, key string, limit int, window 
 		return nil
 	})
 	if err != nil {
-		return r.Fallback.Allow(ctx, key, limit, window)
+		return r.fallback().Allow(ctx, key, limit, window)
 	}
 	return incr.Val() <= int64(limit)
 }

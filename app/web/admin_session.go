@@ -39,8 +39,11 @@ func (s *Server) loadStaffSession(c *fiber.Ctx) error {
 		return err
 	}
 	live := err == nil && !u.Disabled
-	if err := s.keepSession(c, se, live); err != nil || !live {
+	if err := s.keepSession(c, se, live); err != nil {
 		return err
+	}
+	if !live {
+		return c.Next() // ended: on as an anonymous request
 	}
 	c.Locals(localStaffSession, se)
 	c.Locals(localStaff, u)

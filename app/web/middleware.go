@@ -168,8 +168,13 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		return err
 	}
 	live := err == nil && !ct.Disabled
-	if err := s.keepSession(c, se, live); err != nil || !live {
+	if err := s.keepSession(c, se, live); err != nil {
 		return err
+	}
+	if !live {
+		// Ended: the request goes on as an anonymous one, so that it is
+		// sent to the login page rather than answered with nothing.
+		return s.loadPreview(c)
 	}
 	c.Locals(localSession, se)
 	c.Locals(localContact, ct)
