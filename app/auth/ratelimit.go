@@ -13,6 +13,9 @@ import (
 type Limiter interface {
 	// Allow counts one attempt and reports whether it is within limit.
 	Allow(ctx context.Context, key string, limit int, window time.Duration) bool
+	// Exceeded reports, without counting, whether the key is over limit:
+	// for limits that count only failures, checked before the attempt.
+	Exceeded(ctx context.Context, key string, limit int, window time.Duration) bool
 }
 
 // MemoryLimiter is a per-process fixed-window limiter.
@@ -52,6 +55,14 @@ func (m *MemoryLimiter) Allow(_ context.Context, key string, limit int, window t
 	return w.n <= limit
 }
 
+// Exceeded implements Limiter.
+func (m *MemoryLimiter) Exceeded(_ context.Context, key string, limit int, _ time.Duration) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w, ok := m.windows[key]
+	return ok && time.Now().Before(w.until) && w.n >= limit
+}
+
 // RedisLimiter shares counts across instances through Redis. When Redis
 // cannot answer it falls back to a local limiter, never to no limit: the
 // Fallback given, or one of its own when none is.
@@ -74,8 +85,7 @@ func (r *RedisLimiter) fallback() *MemoryLimiter {
 
 // Allow implements Limiter.
 func (r *RedisLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration) bool {
-	slot := time.Now().UnixNano() / int64(window)
-	k := r.Prefix + "rl:" + key + ":" + strconv.FormatInt(slot, 10)
+	k := r.slotKey(key, window)
 	var incr *redis.IntCmd
 	_, err := r.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		incr = p.Incr(ctx, k)
@@ -86,4 +96,18 @@ func (r *RedisLimiter) Allow(ctx context.Context, key string, limit int, window 
 		return r.fallback().Allow(ctx, key, limit, window)
 	}
 	return incr.Val() <= int64(limit)
+}
+
+// Exceeded implements Limiter.
+func (r *RedisLimiter) Exceeded(ctx context.Context, key string, limit int, window time.Duration) bool {
+	n, err := r.Client.Get(ctx, r.slotKey(key, window)).Int64()
+	if err != nil && err != redis.Nil {
+		return r.fallback().Exceeded(ctx, key, limit, window)
+	}
+	return n >= int64(limit)
+}
+
+func (r *RedisLimiter) slotKey(key string, window time.Duration) string {
+	slot := time.Now().UnixNano() / int64(window)
+	return r.Prefix + "rl:" + key + ":" + strconv.FormatInt(slot, 10)
 }

@@ -16,13 +16,17 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/uptrace/bun"
 
 	"portico/app/auth"
 	"portico/app/config"
 	"portico/app/demo"
 	"portico/app/i18n"
+	"portico/app/mail"
+	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web"
 )
@@ -118,6 +122,10 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 		if err != nil {
 			return fmt.Errorf("config: PORTICO_REDIS_URL: %v", err)
 		}
+		// When Redis is down, answer "try again" within a second rather
+		// than after the client's default retries.
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
+		opts.MaxRetries = 1
 		rdb := redis.NewClient(opts)
 		defer rdb.Close()
 		deps.Sessions = &auth.RedisSessions{Client: rdb, Prefix: "portico:"}
@@ -130,6 +138,11 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 		return err
 	}
 	if deps.Static, err = fs.Sub(assets.Static, "static"); err != nil {
+		return err
+	}
+	// Email: the mailer, the customers' notification of an agent's reply,
+	// the delivery worker and the inbound listener.
+	if err := startMail(ctx, cfg, st, &deps, log); err != nil {
 		return err
 	}
 	srv, err := web.New(deps)
@@ -174,4 +187,36 @@ func demoBaseURL(ctx context.Context, st *store.Store, baseURL string) error {
 	s.BaseURL = baseURL
 	_, err = store.SaveSettings(ctx, st.DB, s)
 	return err
+}
+
+// startMail builds the mailer, hooks it to agents' public replies, and
+// starts the SMTP worker when PORTICO_SMTP_URL is set (without it, mail
+// waits in the outbox, readable in the back office) and the inbound
+// listener when PORTICO_INBOUND_SMTP_ADDR is set. Both stop with ctx.
+func startMail(ctx context.Context, cfg *config.Config, st *store.Store, deps *web.Deps, log *slog.Logger) error {
+	mailer, err := mail.NewFromConfig(cfg, deps.Views, deps.I18n, deps.Secret)
+	if err != nil {
+		return err
+	}
+	deps.Mail = mailer
+	deps.OnAgentReply = func(ctx context.Context, tx bun.Tx, ticketID int64, msg *model.Message) error {
+		return mailer.NotifyContacts(ctx, tx, ticketID, msg)
+	}
+	if cfg.SMTPURL != "" {
+		s, err := mail.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return fmt.Errorf("config: PORTICO_SMTP_URL (--smtp-url): %v", err)
+		}
+		w := &mail.Worker{Store: st, SMTP: s, From: cfg.MailFrom, Log: log}
+		go w.Run(ctx)
+	} else {
+		log.Info("no SMTP configured: mail stays in the outbox, readable at /admin/outbox")
+	}
+	if cfg.InboundSMTPAddr != "" {
+		in := &mail.Inbound{Store: st, Mailer: mailer, Secret: deps.Secret, Domain: cfg.InboundDomain, Log: log}
+		if err := in.Listen(ctx, cfg.InboundSMTPAddr); err != nil {
+			return fmt.Errorf("config: PORTICO_INBOUND_SMTP_ADDR (--inbound-smtp-addr): %v", err)
+		}
+	}
+	return nil
 }

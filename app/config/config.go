@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -32,6 +33,10 @@ type Config struct {
 	MaxUploads     int
 	SessionMaxAge  time.Duration
 	Demo           bool
+
+	// Email: the optional listener for customers' replies by email.
+	InboundSMTPAddr string
+	InboundDomain   string
 
 	rest []string
 }
@@ -102,17 +107,40 @@ var settings = []setting{
 			return nil
 		}
 		u, err := url.Parse(v)
-		if err != nil || u.Host == "" || !strings.HasPrefix(u.Scheme, "smtp") {
+		if err != nil || u.Host == "" || (u.Scheme != "smtp" && u.Scheme != "smtp+starttls" && u.Scheme != "smtps") {
 			return fmt.Errorf("want an smtp://, smtp+starttls:// or smtps:// URL")
 		}
 		c.SMTPURL = v
 		return nil
 	}},
-	{"mail-from", "sender address of outgoing mail", "", func(c *Config, v string) error {
+	{"mail-from", "sender address of outgoing mail, e.g. \"Help <help@example.com>\" (required with an SMTP URL)", "", func(c *Config, v string) error {
 		if strings.ContainsAny(v, "\r\n") {
 			return fmt.Errorf("must be one line")
 		}
+		if v != "" {
+			if _, err := mail.ParseAddress(v); err != nil {
+				return fmt.Errorf("want an email address, got %q", v)
+			}
+		}
 		c.MailFrom = v
+		return nil
+	}},
+	// Email: replies by email.
+	{"inbound-smtp-addr", "listen address of the SMTP server that takes customers' replies by email (default: none)", "", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("want host:port, got %q", v)
+		}
+		c.InboundSMTPAddr = v
+		return nil
+	}},
+	{"inbound-domain", "domain of the reply addresses the inbound server accepts (default: the domain of the sender address)", "", func(c *Config, v string) error {
+		if strings.ContainsAny(v, " @<>\r\n") {
+			return fmt.Errorf("want a domain name, got %q", v)
+		}
+		c.InboundDomain = strings.ToLower(v)
 		return nil
 	}},
 	{"secret-key", "key for signed tokens (default: generated and stored in the data directory)", "", func(c *Config, v string) error {
@@ -218,6 +246,17 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		if err := s.set(c, *values[s.name]); err != nil {
 			return nil, fmt.Errorf("config: %s (--%s): %v", s.env(), s.name, err)
 		}
+	}
+	// Email: mail needs a sender, and reply addresses need a domain.
+	if c.SMTPURL != "" && c.MailFrom == "" {
+		return nil, fmt.Errorf("config: PORTICO_MAIL_FROM (--mail-from): required when PORTICO_SMTP_URL is set")
+	}
+	if c.InboundSMTPAddr != "" && c.InboundDomain == "" {
+		a, err := mail.ParseAddress(c.MailFrom)
+		if err != nil {
+			return nil, fmt.Errorf("config: PORTICO_INBOUND_DOMAIN (--inbound-domain): required when PORTICO_INBOUND_SMTP_ADDR is set and PORTICO_MAIL_FROM is not")
+		}
+		c.InboundDomain = strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])
 	}
 	if c.BaseURL == "" {
 		host, port, _ := net.SplitHostPort(c.Addr)

@@ -50,8 +50,11 @@ func (s *Server) adminLogin(c *fiber.Ctx) error {
 	errs := f.Validate()
 	ctx := c.UserContext()
 	if !errs.Any() {
+		// Every attempt counts per IP; only failures count per account, so
+		// that someone who logs in often is never locked out.
+		acct := "staff-login:acct:" + f.Email
 		if !s.Limiter.Allow(ctx, "staff-login:ip:"+c.IP(), 20, time.Minute) ||
-			!s.Limiter.Allow(ctx, "staff-login:acct:"+f.Email, 10, 15*time.Minute) {
+			s.Limiter.Exceeded(ctx, acct, 10, 15*time.Minute) {
 			return errRateLimited
 		}
 		u, err := store.StaffByEmail(ctx, s.Store.DB, f.Email)
@@ -61,8 +64,10 @@ func (s *Server) adminLogin(c *fiber.Ctx) error {
 		case err != nil:
 			auth.DummyVerify(f.Password)
 			errs["form"] = "login.failed"
+			s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
 		case !auth.VerifyPassword(u.PasswordHash, f.Password) || u.Disabled:
 			errs["form"] = "login.failed"
+			s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
 		default:
 			if err := s.startSession(c, auth.KindStaff, u.ID); err != nil {
 				return err

@@ -2,10 +2,14 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"html/template"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,6 +19,10 @@ import (
 	"portico/app/store"
 	"portico/app/web/form"
 )
+
+// localSaveRetries counts how often saveSection started over because
+// another save came first.
+const localSaveRetries = "portico.save_retries"
 
 // settingsSections are the sections of /admin/portal, in page order.
 var settingsSections = []string{"switch", "general", "access", "pages", "consent", "filters",
@@ -63,6 +71,7 @@ func (s *Server) sectionData(c *fiber.Ctx, section string, st model.PortalSettin
 		"Codes": s.I18n.Codes(), "Missing": form.Missing(st), "SystemPages": form.SystemPages,
 		"FilterProperties": form.FilterProperties, "FilterOperators": form.FilterOperators, "Fonts": form.Fonts,
 		"Contrast": form.ContrastRatio(st.PrimaryColor, "#ffffff"),
+		"LogoSrc":  imageSrc(st.LogoURL), "FaviconSrc": imageSrc(st.FaviconURL),
 	}
 	if section == "filters" {
 		// Rows without a property are dropped on save (an empty row
@@ -181,7 +190,24 @@ func (s *Server) saveSection(c *fiber.Ctx) error {
 		}
 		return s.renderSection(c, fiber.StatusUnprocessableEntity, section, next, errs, false)
 	}
+	stale := false
 	err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// next is a whole settings document: if another save (another
+		// section, admin or instance) came in since this request read
+		// the settings, writing it would undo that save. Check under
+		// the row's lock, and start over from the fresh settings if so.
+		q := tx.NewSelect().TableExpr("portal_settings").Column("version").Where("id = 1")
+		if s.Store.Postgres() {
+			q = q.For("UPDATE")
+		}
+		var current int64
+		if err := q.Scan(ctx, &current); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if version, _ := c.Locals(localSettingsVersion).(int64); current != version {
+			stale = true
+			return nil
+		}
 		if consent != nil {
 			v := &model.ConsentVersion{Notice: consent.Notice, Label: consent.Label}
 			if err := store.AddConsentVersion(ctx, tx, v); err != nil {
@@ -201,7 +227,25 @@ func (s *Server) saveSection(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if stale {
+		retries, _ := c.Locals(localSaveRetries).(int)
+		if retries >= 5 {
+			return errUnavailable
+		}
+		st, version, err := store.Settings(ctx, s.Store.DB)
+		if err != nil {
+			return err
+		}
+		c.Locals(localSettings, st)
+		c.Locals(localSettingsVersion, version)
+		c.Locals(localSaveRetries, retries+1)
+		return s.saveSection(c)
+	}
 	c.Locals(localSettings, next)
+	if section == "access" {
+		// Email: invite the listed contacts who have no password yet.
+		s.inviteListed(c, next)
+	}
 	if !isFragment(c) {
 		return redirect(c, "/admin/portal?saved="+section+"#"+section)
 	}
@@ -329,6 +373,21 @@ func (s *Server) readImage(c *fiber.Ctx, field string, dst *string, errs form.Er
 	}
 	*dst = "data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(buf)
 }
+
+// imageSrc lets a template show an uploaded logo or favicon. html/template
+// replaces data: URLs with "#ZgotmplZ"; readImage stores only base64 data
+// URLs of raster types that browsers show safely, so those are let
+// through, and anything else stays a plain string.
+func imageSrc(v string) any {
+	rest, isData := strings.CutPrefix(v, "data:")
+	ct, data, ok := strings.Cut(rest, ";base64,")
+	if isData && ok && (inlineTypes[ct] || ct == "image/x-icon" || ct == "image/vnd.microsoft.icon") && base64Re.MatchString(data) {
+		return template.URL(v)
+	}
+	return v
+}
+
+var base64Re = regexp.MustCompile(`^[A-Za-z0-9+/]*={0,2}$`)
 
 func cloneSettings(s model.PortalSettings) model.PortalSettings {
 	b, _ := json.Marshal(s)

@@ -32,8 +32,11 @@ func (s *Server) login(c *fiber.Ctx) error {
 	errs := f.Validate()
 	ctx := c.UserContext()
 	if !errs.Any() {
+		// Every attempt counts per IP; only failures count per account, so
+		// that someone who logs in often is never locked out.
+		acct := "login:acct:" + f.Email
 		if !s.Limiter.Allow(ctx, "login:ip:"+c.IP(), 20, time.Minute) ||
-			!s.Limiter.Allow(ctx, "login:acct:"+f.Email, 10, 15*time.Minute) {
+			s.Limiter.Exceeded(ctx, acct, 10, 15*time.Minute) {
 			return errRateLimited
 		}
 		ct, err := store.ContactByEmail(ctx, s.Store.DB, f.Email)
@@ -43,8 +46,13 @@ func (s *Server) login(c *fiber.Ctx) error {
 		case err != nil:
 			auth.DummyVerify(f.Password)
 			errs["form"] = "login.failed"
+			s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
 		case !auth.VerifyPassword(ct.PasswordHash, f.Password) || ct.Disabled:
 			errs["form"] = "login.failed"
+			s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
+		case settingsOf(c).RequireVerification && ct.EmailVerifiedAt.IsZero():
+			// Email: the address must be confirmed first (portal_verify.go).
+			return s.loginUnverified(c, f)
 		default:
 			if err := s.startSession(c, auth.KindContact, ct.ID); err != nil {
 				return err

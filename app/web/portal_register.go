@@ -49,7 +49,8 @@ func (s *Server) registerForm(c *fiber.Ctx) error {
 }
 
 // register creates the contact, records the consent it accepted, and logs
-// it in. Until email verification exists this is the whole flow.
+// it in. When the settings require verification, registerPending takes
+// over instead.
 func (s *Server) register(c *fiber.Ctx) error {
 	st := settingsOf(c)
 	if !st.SelfRegistration() {
@@ -70,6 +71,11 @@ func (s *Server) register(c *fiber.Ctx) error {
 		hash, err := auth.HashPassword(f.Password)
 		if err != nil {
 			return err
+		}
+		// Email: with verification on, the contact confirms its address
+		// before the first login (portal_verify.go).
+		if st.RequireVerification {
+			return s.registerPending(c, f, cs, hash)
 		}
 		err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			if _, err := store.ContactByEmail(ctx, tx, f.Email); err == nil {

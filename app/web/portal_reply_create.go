@@ -34,11 +34,15 @@ func (s *Server) replyCreate(c *fiber.Ctx) error {
 	}
 	if !errs.Any() {
 		err = s.Store.DB.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
-			_, err := s.Store.AddContactReply(ctx, tx, store.NewReply{
+			msg, err := s.Store.AddContactReply(ctx, tx, store.NewReply{
 				TicketID: t.ID, ContactID: contactOf(c).ID, Body: f.Body, Files: files,
 				DefaultInboxID: settingsOf(c).DefaultInboxID,
 			})
-			return err
+			if err != nil {
+				return err
+			}
+			// Email: the agents' notification commits with the reply.
+			return s.notifyAgents(ctx, tx, t.ID, msg)
 		})
 		switch {
 		case errors.Is(err, store.ErrTicketClosed):

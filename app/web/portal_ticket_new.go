@@ -107,8 +107,11 @@ func (s *Server) ticketCreate(c *fiber.Ctx) error {
 	var id int64
 	err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		id, err = store.CreateFormTicket(ctx, tx, sub)
-		return err
+		if id, err = store.CreateFormTicket(ctx, tx, sub); err != nil {
+			return err
+		}
+		// Email: the agents' notification commits with the ticket.
+		return s.notifyNewTicket(ctx, tx, id)
 	})
 	if err != nil {
 		// A concurrent double submit loses the race on the unique key:

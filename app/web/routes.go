@@ -105,5 +105,21 @@ func (s *Server) routes() {
 	admin.Post("/portal/preview/end", s.requireStaff, s.previewEnd)
 	admin.Post("/portal/:section", append(settings, s.saveSection)...)
 
+	// Email: password reset and invitation links, address verification,
+	// the outbox viewer, and an admin's "resend invitation".
+	portal.Get("/password/forgot", s.portalOn, s.passwordForgotForm)
+	portal.Post("/password/forgot", s.portalOn, s.passwordForgot)
+	portal.Get("/password/reset", s.portalOn, s.passwordSetForm)
+	portal.Post("/password/reset", s.portalOn, s.passwordSet)
+	portal.Get("/password/set", s.portalOn, s.passwordSetForm)
+	portal.Post("/password/set", s.portalOn, s.passwordSet)
+	portal.Get("/verify", s.portalOn, s.verifyForm)
+	portal.Post("/verify", s.portalOn, s.verify)
+	portal.Post("/verify/resend", s.portalOn, s.verifyResend)
+	admin.Get("/outbox", append(staff, s.outboxIndex)...)
+	admin.Get("/outbox/:id", append(staff, s.outboxShow)...)
+	admin.Post("/outbox/:id/retry", append(settings, s.outboxRetry)...)
+	admin.Post("/contacts/:id/invite", append(settings, s.contactInvite)...)
+
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

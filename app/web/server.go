@@ -21,6 +21,7 @@ import (
 	"portico/app/auth"
 	"portico/app/config"
 	"portico/app/i18n"
+	"portico/app/mail"
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/form"
@@ -40,6 +41,9 @@ type Deps struct {
 	// queue the customers' notification with it.
 	OnAgentReply func(ctx context.Context, tx bun.Tx, ticketID int64, msg *model.Message) error
 	Static       fs.FS // holds css/ and js/
+	// Mail renders and queues email; when nil, one is built from the
+	// fields above on demand.
+	Mail *mail.Mailer
 }
 
 // Server carries the dependencies into handlers.
@@ -124,6 +128,10 @@ func templateFuncs() template.FuncMap {
 		"hasPrefix": strings.HasPrefix,
 		"div":       func(a, b int) int { return a / b },
 		"fieldName": form.FieldName,
+		"imageSrc":  imageSrc,
+		// noticeHTML shows the consent notice's links; it is sanitized at
+		// save and again here, so stored markup can never carry a script.
+		"noticeHTML": func(s string) template.HTML { return template.HTML(form.SanitizeNotice(s)) },
 		"deref": func(p *int64) int64 {
 			if p == nil {
 				return 0

@@ -316,18 +316,22 @@ func ApplyBranding(s *model.PortalSettings, g Getter) Errors {
 // ApplySessions reads the idle timeout (minutes) and absolute lifetime
 // (hours).
 func ApplySessions(s *model.PortalSettings, g Getter) Errors {
+	// A number out of range is kept in the copy too, so that the form
+	// shows it again with its error; the copy is not saved then.
 	e := Errors{}
 	idle, err := strconv.Atoi(strings.TrimSpace(g.Get("idle_minutes")))
-	if err != nil || idle < 5 || idle > 24*60 {
-		e["idle_minutes"] = "settings.idle_range"
-	} else {
+	if err == nil && idle > -1<<20 && idle < 1<<20 {
 		s.IdleTimeoutSec = idle * 60
 	}
+	if err != nil || idle < 5 || idle > 24*60 {
+		e["idle_minutes"] = "settings.idle_range"
+	}
 	life, err := strconv.Atoi(strings.TrimSpace(g.Get("lifetime_hours")))
+	if err == nil {
+		s.MaxLifetimeHours = life
+	}
 	if err != nil || life < 1 || life > 24*30 {
 		e["lifetime_hours"] = "settings.lifetime_range"
-	} else {
-		s.MaxLifetimeHours = life
 	}
 	if !e.Any() && life*60 < idle {
 		e["lifetime_hours"] = "settings.lifetime_shorter"

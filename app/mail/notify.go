@@ -1,0 +1,157 @@
+package mail
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/uptrace/bun"
+
+	"portico/app/model"
+	"portico/app/store"
+)
+
+// Events that notify the agents.
+const (
+	EventReply     = "reply"      // a customer replied to a ticket
+	EventNewTicket = "new_ticket" // a customer opened a ticket
+)
+
+// NotifyAgents queues, through tx, a notification to every agent who has
+// not opted out: a customer replied (EventReply) or opened a ticket
+// (EventNewTicket). msg is the customer's public message. Each mail's
+// dedupe key names the message and the agent, so a retried event notifies
+// nobody twice.
+func (m *Mailer) NotifyAgents(ctx context.Context, tx bun.IDB, event string, ticketID int64, msg *model.Message) error {
+	if msg == nil || msg.Kind != model.KindPublic {
+		return nil
+	}
+	st, _, err := store.Settings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	t, err := store.TicketForMail(ctx, tx, ticketID)
+	if err != nil {
+		return err
+	}
+	staff, err := store.NotifiableStaff(ctx, tx)
+	if err != nil || len(staff) == 0 {
+		return err
+	}
+	who := ""
+	if msg.AuthorContactID != nil {
+		if ct, err := store.ContactByID(ctx, tx, *msg.AuthorContactID); err == nil {
+			who = contactLabel(ct)
+		}
+	}
+	l := m.locale(st, "")
+	b := m.brand(st)
+	id := strconv.FormatInt(t.ID, 10)
+	subjectKey, bodyKey := "mail.agent.subject_reply", "mail.agent.body_reply"
+	if event == EventNewTicket {
+		subjectKey, bodyKey = "mail.agent.subject_new", "mail.agent.body_new"
+	}
+	if who == "" {
+		who = l.T("mail.agent.someone")
+	}
+	c := content{
+		L: l, Brand: b,
+		Lines:  []string{l.T(bodyKey, who, t.ID)},
+		Quote:  quoteLines(msg.Body),
+		Button: l.T("mail.agent.button"),
+		URL:    m.Link(st, "/admin/tickets/"+id, nil),
+		After:  []string{l.T("mail.agent.why")},
+		Footer: l.T("mail.footer_staff", b.Title),
+	}
+	c.Preheader = c.Lines[0]
+	text, html, err := m.render(c)
+	if err != nil {
+		return err
+	}
+	subject := l.T(subjectKey, t.ID, t.Subject)
+	for _, u := range staff {
+		_, err := Enqueue(ctx, tx, Mail{
+			Kind: KindAgentNotice, ToAddr: u.Email, ToName: u.Name, Subject: subject,
+			Text: text, HTML: html,
+			DedupeKey: "agent:" + strconv.FormatInt(msg.ID, 10) + ":" + strconv.FormatInt(u.ID, 10),
+		})
+		if err != nil && err != ErrNoRecipient {
+			return err
+		}
+	}
+	return nil
+}
+
+// NotifyContacts queues, through tx, an email to each enabled contact of
+// the ticket with an agent's public reply and a link to the ticket in the
+// portal. Internal notes and comments never produce a mail: only a public
+// message is sent. The back office calls it in the transaction that saves
+// the reply.
+func (m *Mailer) NotifyContacts(ctx context.Context, tx bun.IDB, ticketID int64, msg *model.Message) error {
+	if msg == nil || msg.Kind != model.KindPublic || msg.TicketID != ticketID {
+		return nil
+	}
+	st, _, err := store.Settings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	t, err := store.TicketForMail(ctx, tx, ticketID)
+	if err != nil {
+		return err
+	}
+	cts, err := store.NotifiableContacts(ctx, tx, ticketID)
+	if err != nil {
+		return err
+	}
+	agent := ""
+	if msg.AuthorStaffID != nil {
+		if u, err := store.StaffByID(ctx, tx, *msg.AuthorStaffID); err == nil {
+			agent = HeaderText(u.Name, 100)
+		}
+	}
+	b := m.brand(st)
+	link := m.Link(st, "/portal/tickets/"+strconv.FormatInt(t.ID, 10), nil)
+	for i := range cts {
+		ct := &cts[i]
+		l := m.locale(st, ct.Language)
+		who := agent
+		if who == "" {
+			who = l.T("mail.reply.team", b.Title)
+		}
+		c := content{
+			L: l, Brand: b, Greeting: greeting(l, ct.Name),
+			Lines:  []string{l.T("mail.reply.body", who, t.ID, HeaderText(t.Subject, 200))},
+			Quote:  quoteLines(msg.Body),
+			Button: l.T("mail.reply.button"),
+			URL:    link,
+			Footer: l.T("mail.footer_account", b.Title),
+		}
+		replyTo := m.ReplyAddress(t.ID, ct.ID)
+		if replyTo != "" {
+			c.Marker = l.T("mail.reply.marker")
+			c.After = []string{l.T("mail.reply.by_email")}
+		}
+		c.Preheader = c.Lines[0]
+		text, html, err := m.render(c)
+		if err != nil {
+			return err
+		}
+		_, err = Enqueue(ctx, tx, Mail{
+			Kind: KindReply, ToAddr: ct.Email, ToName: ct.Name,
+			Subject: l.T("mail.reply.subject", t.ID, t.Subject),
+			Text:    text, HTML: html, ReplyTo: replyTo,
+			DedupeKey: "reply:" + strconv.FormatInt(msg.ID, 10) + ":" + strconv.FormatInt(ct.ID, 10),
+		})
+		if err != nil && err != ErrNoRecipient {
+			return err
+		}
+	}
+	return nil
+}
+
+func contactLabel(ct *model.Contact) string {
+	name := HeaderText(ct.Name, 100)
+	if name == "" {
+		return ct.Email
+	}
+	return name + " <" + ct.Email + ">"
+}

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"portico/app/demo"
+	"portico/app/mail"
+	"portico/app/model"
+	"portico/app/store"
+)
+
+// mlListedContact creates a contact without a password on the first list.
+func (h *harness) mlListedContact(email string) (contactID, listID int64) {
+	h.t.Helper()
+	ctx := context.Background()
+	ls, err := store.Lists(ctx, h.st.DB)
+	if err != nil || len(ls) == 0 {
+		h.t.Fatalf("lists: %v", err)
+	}
+	ct := &model.Contact{Email: email, Name: "Ivan Invited", Language: "es"}
+	if err := store.CreateContact(ctx, h.st.DB, ct); err != nil {
+		h.t.Fatal(err)
+	}
+	h.exec("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)", ls[0].ID, ct.ID)
+	return ct.ID, ls[0].ID
+}
+
+// Saving access "by lists" invites the listed contacts without a
+// password, once; the invitation's link sets a password and logs in, once.
+func TestMailInvitationOnAccessSave(t *testing.T) {
+	h := mlHarness(t)
+	const email = "ivan@acme.example"
+	contactID, listID := h.mlListedContact(email)
+	admin := h.mlStaff(demo.AdminEmail)
+	form := url.Values{"access": {"lists"}, "access_lists": {strconv.FormatInt(listID, 10)}, "sso_access": {"all"}}
+	for range 2 {
+		res, _ := admin.post("/admin/portal/access", form, true)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("save access: %d", res.StatusCode)
+		}
+	}
+	invites := h.mlMailsTo(email, mail.KindInvite)
+	if len(invites) != 1 {
+		t.Fatalf("%d invitations, want 1", len(invites))
+	}
+	if !strings.Contains(invites[0].Subject, "invitado") {
+		t.Errorf("not in the contact's language: %q", invites[0].Subject)
+	}
+	for _, m := range h.mlMails() {
+		if m.Kind == mail.KindInvite && m.ToAddr != email {
+			t.Errorf("%s, who has a password, was invited", m.ToAddr)
+		}
+	}
+	path := mlPath(h.mlLink(email, mail.KindInvite))
+	if !strings.HasPrefix(path, "/portal/password/set?token=") {
+		t.Fatalf("link %s", path)
+	}
+	token := path[strings.Index(path, "token=")+6:]
+	b := h.client()
+	if res, _ := b.get(path, false); res.StatusCode != http.StatusOK {
+		t.Fatalf("set-password page: %d", res.StatusCode)
+	}
+	res, _ := b.post("/portal/password/set", url.Values{"token": {token}, "password": {"my first passphrase"}}, false)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set password: %d", res.StatusCode)
+	}
+	if res, _ := b.get("/portal/tickets", false); res.StatusCode != http.StatusOK {
+		t.Fatalf("the invited contact is not let in: %d", res.StatusCode)
+	}
+	ct, _ := store.ContactByID(context.Background(), h.st.DB, contactID)
+	if ct.PasswordHash == "" || ct.EmailVerifiedAt.IsZero() {
+		t.Fatal("password not set or address not marked verified")
+	}
+	if res, _ := h.client().get(path, false); res.StatusCode != http.StatusGone {
+		t.Fatalf("the invitation works twice: %d", res.StatusCode)
+	}
+	// Now that the contact has a password, saving again invites nobody.
+	admin.post("/admin/portal/access", form, true)
+	if n := len(h.mlMailsTo(email, mail.KindInvite)); n != 1 {
+		t.Fatalf("%d invitations after the password was set", n)
+	}
+}
+
+// An admin with the settings permission can resend an invitation; an
+// agent without it cannot; a contact with a password gets none.
+func TestMailResendInvitation(t *testing.T) {
+	h := mlHarness(t)
+	contactID, _ := h.mlListedContact("ivan@acme.example")
+	path := fmt.Sprintf("/admin/contacts/%d/invite", contactID)
+	if res, _ := h.client().post(path, nil, false); res.StatusCode == http.StatusSeeOther && !strings.HasPrefix(res.Header.Get("Location"), "/admin/login") {
+		t.Fatalf("anonymous: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	agent := h.mlStaff(demo.AgentEmail)
+	if res, _ := agent.post(path, nil, false); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("agent: %d", res.StatusCode)
+	}
+	admin := h.mlStaff(demo.AdminEmail)
+	for i := range 2 {
+		res, _ := admin.post(path, nil, false)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/outbox?invited=1" {
+			t.Fatalf("resend %d: %d %s", i, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if n := len(h.mlMailsTo("ivan@acme.example", mail.KindInvite)); n != 2 {
+		t.Fatalf("%d invitations, want 2", n)
+	}
+	if res, _ := admin.post(fmt.Sprintf("/admin/contacts/%d/invite", h.contactID(ana)), nil, false); res.StatusCode != http.StatusConflict {
+		t.Fatalf("a contact with a password: %d", res.StatusCode)
+	}
+	if res, _ := admin.post("/admin/contacts/999999/invite", nil, false); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("a missing contact: %d", res.StatusCode)
+	}
+}

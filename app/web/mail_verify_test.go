@@ -1,0 +1,124 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"portico/app/mail"
+	"portico/app/model"
+	"portico/app/store"
+)
+
+func mlRegister(h *harness, name, email, password string) (int, string) {
+	h.t.Helper()
+	c := h.mlAnon("/portal/register")
+	res, body := c.post("/portal/register", url.Values{
+		"name": {name}, "email": {email}, "password": {password}, "consent": {"yes"},
+	}, false)
+	return res.StatusCode, body
+}
+
+// With verification required, registration answers "check your email"
+// for a new and for a known address alike; the new one gets a
+// confirmation link, the known one a "you already have an account" mail.
+func TestMailRegisterRequiresVerification(t *testing.T) {
+	h := mlHarness(t)
+	h.mlSettings(func(s *model.PortalSettings) { s.RequireVerification = true })
+	const email = "dora@newco.example"
+	code, nbody := mlRegister(h, "Dora", email, "a long enough phrase")
+	if code != http.StatusOK || h1(nbody) != "Check your email" {
+		t.Fatalf("new address: %d %q", code, h1(nbody))
+	}
+	code, kbody := mlRegister(h, "Dora", ana, "a long enough phrase")
+	if code != http.StatusOK {
+		t.Fatalf("known address: %d", code)
+	}
+	mlSame(t, strings.ReplaceAll(nbody, email, "X"), strings.ReplaceAll(kbody, ana, "X"))
+	ct, err := store.ContactByEmail(context.Background(), h.st.DB, email)
+	if err != nil || !ct.EmailVerifiedAt.IsZero() {
+		t.Fatalf("contact %+v, %v", ct, err)
+	}
+	if n := h.count("SELECT count(*) FROM consent_records WHERE contact_id = ?", ct.ID); n != 1 {
+		t.Fatalf("%d consent records", n)
+	}
+	if n := len(h.mlMailsTo(email, mail.KindVerify)); n != 1 {
+		t.Fatalf("%d verification mails", n)
+	}
+	if n := len(h.mlMailsTo(ana, mail.KindExists)); n != 1 || len(h.mlMailsTo(ana, mail.KindVerify)) != 0 {
+		t.Fatalf("%d 'account exists' mails to the known address", n)
+	}
+	// Ana's account is untouched.
+	before, _ := store.ContactByEmail(context.Background(), h.st.DB, ana)
+	if before.Name == "Dora" {
+		t.Fatal("the known account was changed")
+	}
+
+	// Logging in before verifying is refused, with a way to get a new link.
+	l := h.mlAnon("/portal/login")
+	res, body := l.post("/portal/login", url.Values{"email": {email}, "password": {"a long enough phrase"}}, false)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Confirm your email address before you log in") ||
+		!strings.Contains(body, `action="/portal/verify/resend"`) {
+		t.Fatalf("unverified login: %d", res.StatusCode)
+	}
+	res, body = l.post("/portal/verify/resend", url.Values{"email": {email}}, false)
+	if res.StatusCode != http.StatusOK || len(h.mlMailsTo(email, mail.KindVerify)) != 2 {
+		t.Fatalf("resend: %d, %d mails", res.StatusCode, len(h.mlMailsTo(email, mail.KindVerify)))
+	}
+	_, other := l.post("/portal/verify/resend", url.Values{"email": {"nobody@newco.example"}}, false)
+	mlSame(t, body, other)
+
+	// The link shows a button (a GET changes nothing); the POST verifies
+	// and logs in, once.
+	path := mlPath(h.mlLink(email, mail.KindVerify))
+	token := path[strings.Index(path, "token=")+6:]
+	v := h.client()
+	res, body = v.get(path, false)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `action="/portal/verify"`) {
+		t.Fatalf("verify page: %d", res.StatusCode)
+	}
+	if ct, _ := store.ContactByEmail(context.Background(), h.st.DB, email); !ct.EmailVerifiedAt.IsZero() {
+		t.Fatal("a GET verified the address")
+	}
+	res, _ = v.post("/portal/verify", url.Values{"token": {token}}, false)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/portal/tickets") {
+		t.Fatalf("verify: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := v.get("/portal/tickets", false); res.StatusCode != http.StatusOK {
+		t.Fatalf("not logged in after verifying: %d", res.StatusCode)
+	}
+	if ct, _ := store.ContactByEmail(context.Background(), h.st.DB, email); ct.EmailVerifiedAt.IsZero() {
+		t.Fatal("not verified")
+	}
+	w := h.mlAnon("/portal/login")
+	if res, _ := w.post("/portal/verify", url.Values{"token": {token}}, false); res.StatusCode != http.StatusGone {
+		t.Fatalf("a used link: %d", res.StatusCode)
+	}
+	// The older link from the first mail still works only until used, and
+	// expires: an expired one is refused.
+	raw, _ := store.CreateToken(context.Background(), h.st.DB, model.TokenVerify, ct.ID, -time.Second)
+	if res, _ := w.get("/portal/verify?token="+raw, false); res.StatusCode != http.StatusGone {
+		t.Fatalf("an expired link: %d", res.StatusCode)
+	}
+	// Now the password logs in.
+	res, _ = w.post("/portal/login", url.Values{"email": {email}, "password": {"a long enough phrase"}}, false)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login after verifying: %d", res.StatusCode)
+	}
+}
+
+// Without verification (the demo's setting) registration logs in at once
+// and sends nothing.
+func TestMailRegisterWithoutVerification(t *testing.T) {
+	h := mlHarness(t)
+	code, _ := mlRegister(h, "Eve", "eve@newco.example", "a long enough phrase")
+	if code != http.StatusSeeOther {
+		t.Fatalf("status %d", code)
+	}
+	if n := len(h.mlMails()); n != 0 {
+		t.Fatalf("%d mails", n)
+	}
+}

@@ -1,0 +1,211 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"portico/app/auth"
+	"portico/app/model"
+	"portico/app/store"
+	"portico/app/web/form"
+)
+
+// forgotForm is the "forgot password" request.
+type forgotForm struct {
+	Email string
+}
+
+func readForgot(get func(string, ...string) string) forgotForm {
+	return forgotForm{Email: strings.ToLower(strings.Join(strings.Fields(get("email")), ""))}
+}
+
+// Validate checks the address's shape only: whether an account uses it is
+// never told.
+func (f forgotForm) Validate() form.Errors {
+	e := form.Errors{}
+	switch {
+	case f.Email == "":
+		e["email"] = "form.required"
+	case len(f.Email) > 254 || !plainAddress(f.Email):
+		e["email"] = "form.email_invalid"
+	}
+	return e
+}
+
+func plainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
+}
+
+// passwordForgotForm asks for the account's email.
+func (s *Server) passwordForgotForm(c *fiber.Ctx) error {
+	return s.page(c, fiber.StatusOK, "pages/portal/password_forgot", fiber.Map{
+		"Title": localeOf(c).T("password.forgot_title"), "Form": forgotForm{}, "Errors": form.Errors{},
+	})
+}
+
+// passwordForgot queues a reset link when the address belongs to an
+// enabled contact, and answers the same page whether it does or not.
+// Requests are limited per IP (a refusal page) and per address (silently:
+// the page looks the same, and the mailbox is not flooded).
+func (s *Server) passwordForgot(c *fiber.Ctx) error {
+	f := readForgot(c.FormValue)
+	errs := f.Validate()
+	l := localeOf(c)
+	if errs.Any() {
+		return s.page(c, fiber.StatusUnprocessableEntity, "pages/portal/password_forgot", fiber.Map{
+			"Title": l.T("password.forgot_title"), "Form": f, "Errors": errs,
+		})
+	}
+	ctx := c.UserContext()
+	if !s.Limiter.Allow(ctx, "reset:ip:"+c.IP(), 10, time.Hour) {
+		return errRateLimited
+	}
+	if s.Limiter.Allow(ctx, "reset:addr:"+f.Email, 3, time.Hour) {
+		if err := s.queueReset(ctx, settingsOf(c), f.Email); err != nil {
+			return err
+		}
+	}
+	return s.page(c, fiber.StatusOK, "pages/portal/password_forgot", fiber.Map{
+		"Title": l.T("password.sent_title"), "Sent": true, "Form": forgotForm{}, "Errors": form.Errors{},
+	})
+}
+
+func (s *Server) queueReset(ctx context.Context, st model.PortalSettings, email string) error {
+	m, err := s.mailer()
+	if err != nil {
+		return err
+	}
+	return s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ct, err := store.ContactByEmail(ctx, tx, email)
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if ct.Disabled {
+			return nil
+		}
+		return m.SendReset(ctx, tx, st, ct)
+	})
+}
+
+// passwordPurpose tells the two set-password pages apart: the reset link
+// and the invitation's set-password link.
+func passwordPurpose(c *fiber.Ctx) string {
+	if strings.HasSuffix(c.Path(), "/set") {
+		return model.TokenInvite
+	}
+	return model.TokenReset
+}
+
+func (s *Server) passwordPage(c *fiber.Ctx, status int, purpose, token string, invalid bool, errs form.Errors) error {
+	l := localeOf(c)
+	title, intro := l.T("password.reset_title"), l.T("password.reset_intro")
+	action := "/portal/password/reset"
+	if purpose == model.TokenInvite {
+		title, intro = l.T("password.set_title"), l.T("password.set_intro")
+		action = "/portal/password/set"
+	}
+	if invalid {
+		title = l.T("password.invalid_title")
+	}
+	return s.page(c, status, "pages/portal/password_reset", fiber.Map{
+		"Title": title, "Heading": title, "Intro": intro, "Action": action,
+		"Token": token, "Invalid": invalid, "Errors": errs,
+	})
+}
+
+// passwordSetForm shows the new-password form for a usable token. The
+// token is only looked at here; the POST uses it.
+func (s *Server) passwordSetForm(c *fiber.Ctx) error {
+	purpose := passwordPurpose(c)
+	token := c.Query("token")
+	if _, err := store.PeekToken(c.UserContext(), s.Store.DB, purpose, token, time.Now()); err != nil {
+		if !errors.Is(err, store.ErrTokenInvalid) {
+			return err
+		}
+		return s.passwordPage(c, fiber.StatusGone, purpose, "", true, form.Errors{})
+	}
+	return s.passwordPage(c, fiber.StatusOK, purpose, token, false, form.Errors{})
+}
+
+// passwordSet sets the password from a reset or invitation link. It uses
+// the token (once), marks the address verified (the link proved it),
+// revokes the contact's other links, ends all its sessions, and logs this
+// browser in with a fresh one.
+func (s *Server) passwordSet(c *fiber.Ctx) error {
+	purpose := passwordPurpose(c)
+	token := c.FormValue("token")
+	pw := c.FormValue("password")
+	ctx := c.UserContext()
+	if !s.Limiter.Allow(ctx, "password-set:ip:"+c.IP(), 30, time.Hour) {
+		return errRateLimited
+	}
+	now := time.Now()
+	if _, err := store.PeekToken(ctx, s.Store.DB, purpose, token, now); err != nil {
+		if !errors.Is(err, store.ErrTokenInvalid) {
+			return err
+		}
+		return s.passwordPage(c, fiber.StatusGone, purpose, "", true, form.Errors{})
+	}
+	if err := auth.CheckPassword(pw); err != nil {
+		return s.passwordPage(c, fiber.StatusUnprocessableEntity, purpose, token, false,
+			form.Errors{"password": form.PasswordErrorKey(err)})
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	var contactID int64
+	err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		tok, err := store.UseToken(ctx, tx, purpose, token, now)
+		if err != nil {
+			return err
+		}
+		ct, err := store.ContactByID(ctx, tx, *tok.ContactID)
+		if err != nil {
+			return err
+		}
+		if ct.Disabled {
+			return store.ErrTokenInvalid
+		}
+		contactID = ct.ID
+		if err := store.SetContactPassword(ctx, tx, ct.ID, hash); err != nil {
+			return err
+		}
+		if err := store.MarkContactVerified(ctx, tx, ct.ID, now); err != nil {
+			return err
+		}
+		if err := store.RevokeTokens(ctx, tx, ct.ID, now, model.TokenReset, model.TokenInvite); err != nil {
+			return err
+		}
+		return store.AddAudit(ctx, tx, &model.AuditEntry{
+			ActorType: "contact", ActorID: &contactID, Action: "contact.password_" + purpose,
+			Target: "contact:" + strconv.FormatInt(ct.ID, 10), IP: c.IP(),
+		})
+	})
+	if errors.Is(err, store.ErrTokenInvalid) || isNotFound(err) {
+		return s.passwordPage(c, fiber.StatusGone, purpose, "", true, form.Errors{})
+	}
+	if err != nil {
+		return err
+	}
+	// Every session of the account ends, including any an attacker held.
+	if err := s.Sessions.DeleteAccount(ctx, auth.KindContact, contactID); err != nil {
+		s.Log.Error("sessions not ended after a password change", "contact", contactID, "err", err)
+		return errUnavailable
+	}
+	if err := s.startSession(c, auth.KindContact, contactID); err != nil {
+		return err
+	}
+	return redirect(c, "/portal/tickets")
+}

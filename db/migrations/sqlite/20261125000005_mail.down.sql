@@ -1,0 +1,9 @@
+DROP INDEX IF EXISTS tokens_contact_idx;
+
+--bun:split
+
+DROP INDEX IF EXISTS mail_outbox_due_idx;
+
+--bun:split
+
+ALTER TABLE mail_outbox DROP COLUMN reply_to;
