@@ -49,8 +49,11 @@ func (s *Server) contactsLists(c *fiber.Ctx) error {
 			if err != nil || !changed {
 				return err
 			}
-			return store.AddAudit(ctx, tx, recAudit(c, action, recTarget("list", listID), nil,
-				memberAudit{ListID: listID, ContactID: ct.ID, Email: ct.Email}))
+			if err := store.AddAudit(ctx, tx, recAudit(c, action, recTarget("list", listID), nil,
+				memberAudit{ListID: listID, ContactID: ct.ID, Email: ct.Email})); err != nil || remove {
+				return err
+			}
+			return s.inviteNewMembers(ctx, tx, settingsOf(c))
 		})
 		if err != nil {
 			return err

@@ -121,3 +121,17 @@ func (s *Server) contactInvite(c *fiber.Ctx) error {
 	}
 	return redirect(c, "/admin/outbox?invited=1")
 }
+
+// inviteNewMembers invites, in the caller's transaction, the contacts that
+// a list change just gave portal access; each is invited once.
+func (s *Server) inviteNewMembers(ctx context.Context, tx bun.IDB, st model.PortalSettings) error {
+	if st.Access != model.AccessLists {
+		return nil
+	}
+	m, err := s.mailer()
+	if err != nil {
+		return err
+	}
+	_, err = m.InviteLists(ctx, tx, st)
+	return err
+}
