@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	// Portal settings need the settings permission.
 	settings := []fiber.Handler{s.requireStaff, s.requireSettingsPermission}
 	admin.Get("/portal", append(settings, s.portalSettings)...)
+	admin.Get("/portal/sample/:page", append(settings, s.portalSample)...)
 	admin.Post("/portal/preview", append(settings, s.previewStart)...)
 	admin.Post("/portal/preview/end", s.requireStaff, s.previewEnd)
 	admin.Post("/portal/:section", append(settings, s.saveSection)...)
