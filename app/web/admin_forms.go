@@ -106,7 +106,7 @@ func (s *Server) readFormEdit(c *fiber.Ctx) (f form.FormEdit, errs form.Errors, 
 	if err != nil {
 		return f, nil, false, err
 	}
-	return f, f.Validate(inboxIDs(inboxes), recPipelineIDs(pipelines)), false, nil
+	return f, f.Validate(ids(inboxes, func(x model.Inbox) int64 { return x.ID }), recPipelineIDs(pipelines)), false, nil
 }
 
 func recPipelineIDs(l []model.Pipeline) []int64 {

@@ -40,24 +40,11 @@ func (s inboxState) With(key, value string) string {
 	return inboxURL(p)
 }
 
-// SortBy is a column header's link: ascending first, then it toggles.
-func (s inboxState) SortBy(col string) string {
-	if s.Sort == col {
-		return s.With("sort", "-"+col)
-	}
-	return s.With("sort", col)
-}
+// SortBy is a column header's link.
+func (s inboxState) SortBy(col string) string { return s.With("sort", nextSort(s.Sort, col)) }
 
-// SortDir is "ascending", "descending" or "" for aria-sort.
-func (s inboxState) SortDir(col string) string {
-	switch s.Sort {
-	case col:
-		return "ascending"
-	case "-" + col:
-		return "descending"
-	}
-	return ""
-}
+// SortDir is the column's aria-sort value.
+func (s inboxState) SortDir(col string) string { return sortDir(s.Sort, col) }
 
 func inboxURL(p form.InboxParams) string {
 	q := url.Values{}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -50,24 +49,19 @@ func (s *Server) adminLogin(c *fiber.Ctx) error {
 	errs := f.Validate()
 	ctx := c.UserContext()
 	if !errs.Any() {
-		// Every attempt counts per IP; only failures count per account, so
-		// that someone who logs in often is never locked out.
-		acct := "staff-login:acct:" + f.Email
-		if !s.Limiter.Allow(ctx, "staff-login:ip:"+c.IP(), 20, time.Minute) ||
-			s.Limiter.Exceeded(ctx, acct, 10, 15*time.Minute) {
-			return errRateLimited
-		}
-		u, err := store.StaffByEmail(ctx, s.Store.DB, f.Email)
+		var u *model.StaffUser
+		ok, err := s.checkCredentials(c, "staff-login", f, func() (string, bool, error) {
+			var err error
+			if u, err = store.StaffByEmail(ctx, s.Store.DB, f.Email); err != nil {
+				return "", false, err
+			}
+			return u.PasswordHash, u.Disabled, nil
+		})
 		switch {
-		case err != nil && !isNotFound(err):
-			return err
 		case err != nil:
-			auth.DummyVerify(f.Password)
+			return err
+		case !ok:
 			errs["form"] = "login.failed"
-			s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
-		case !auth.VerifyPassword(u.PasswordHash, f.Password) || u.Disabled:
-			errs["form"] = "login.failed"
-			s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
 		default:
 			if err := s.startSession(c, auth.KindStaff, u.ID); err != nil {
 				return err

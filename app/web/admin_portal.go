@@ -147,7 +147,7 @@ func (s *Server) saveSection(c *fiber.Ctx) error {
 	case "general":
 		errs = form.ApplyGeneral(&next, g, s.I18n.Codes())
 	case "access":
-		errs = form.ApplyAccess(&next, g, listIDs(l.Lists))
+		errs = form.ApplyAccess(&next, g, ids(l.Lists, func(x model.List) int64 { return x.ID }))
 	case "pages":
 		errs = form.ApplyPages(&next, g)
 	case "consent":
@@ -165,7 +165,7 @@ func (s *Server) saveSection(c *fiber.Ctx) error {
 	case "permissions":
 		errs = form.ApplyPermissions(&next, g)
 	case "inbox":
-		errs = form.ApplyInbox(&next, g, inboxIDs(l.Inboxes))
+		errs = form.ApplyInbox(&next, g, ids(l.Inboxes, func(x model.Inbox) int64 { return x.ID }))
 	case "branding":
 		errs = form.ApplyBranding(&next, g)
 		if g.Get("add") == "yes" {
@@ -175,7 +175,7 @@ func (s *Server) saveSection(c *fiber.Ctx) error {
 		s.readImage(c, "logo", &next.LogoURL, errs)
 		s.readImage(c, "favicon", &next.FaviconURL, errs)
 	case "form":
-		errs = form.ApplyForm(&next, g, formIDs(l.Forms))
+		errs = form.ApplyForm(&next, g, ids(l.Forms, func(x model.Form) int64 { return x.ID }))
 	case "sessions":
 		errs = form.ApplySessions(&next, g)
 	case "switch":
@@ -418,26 +418,11 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-func listIDs(l []model.List) []int64 {
-	out := make([]int64, len(l))
-	for i, x := range l {
-		out[i] = x.ID
-	}
-	return out
-}
-
-func inboxIDs(l []model.Inbox) []int64 {
-	out := make([]int64, len(l))
-	for i, x := range l {
-		out[i] = x.ID
-	}
-	return out
-}
-
-func formIDs(l []model.Form) []int64 {
-	out := make([]int64, len(l))
-	for i, x := range l {
-		out[i] = x.ID
+// ids collects the IDs of records, for checking a submitted choice.
+func ids[T any](records []T, id func(T) int64) []int64 {
+	out := make([]int64, len(records))
+	for i, r := range records {
+		out[i] = id(r)
 	}
 	return out
 }

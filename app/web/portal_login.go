@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"portico/app/auth"
+	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/form"
 )
@@ -32,24 +33,19 @@ func (s *Server) login(c *fiber.Ctx) error {
 	errs := f.Validate()
 	ctx := c.UserContext()
 	if !errs.Any() {
-		// Every attempt counts per IP; only failures count per account, so
-		// that someone who logs in often is never locked out.
-		acct := "login:acct:" + f.Email
-		if !s.Limiter.Allow(ctx, "login:ip:"+c.IP(), 20, time.Minute) ||
-			s.Limiter.Exceeded(ctx, acct, 10, 15*time.Minute) {
-			return errRateLimited
-		}
-		ct, err := store.ContactByEmail(ctx, s.Store.DB, f.Email)
+		var ct *model.Contact
+		ok, err := s.checkCredentials(c, "login", f, func() (string, bool, error) {
+			var err error
+			if ct, err = store.ContactByEmail(ctx, s.Store.DB, f.Email); err != nil {
+				return "", false, err
+			}
+			return ct.PasswordHash, ct.Disabled, nil
+		})
 		switch {
-		case err != nil && !isNotFound(err):
-			return err
 		case err != nil:
-			auth.DummyVerify(f.Password)
+			return err
+		case !ok:
 			errs["form"] = "login.failed"
-			s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
-		case !auth.VerifyPassword(ct.PasswordHash, f.Password) || ct.Disabled:
-			errs["form"] = "login.failed"
-			s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
 		case settingsOf(c).RequireVerification && ct.EmailVerifiedAt.IsZero():
 			// Email: the address must be confirmed first (portal_verify.go).
 			return s.loginUnverified(c, f)
@@ -62,6 +58,29 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	f.Password = ""
 	return s.page(c, fiber.StatusUnprocessableEntity, "pages/portal/login", fiber.Map{"Form": f, "Errors": errs})
+}
+
+// checkCredentials looks an account up under the login rate limits and
+// tells whether the password matches a live account. Every attempt counts
+// per IP, only failures per account (so that logging in often never locks
+// anyone out), and an unknown email costs the same time as a known one.
+func (s *Server) checkCredentials(c *fiber.Ctx, scope string, f form.Login, lookup func() (hash string, disabled bool, err error)) (bool, error) {
+	ctx := c.UserContext()
+	acct := scope + ":acct:" + f.Email
+	if !s.Limiter.Allow(ctx, scope+":ip:"+c.IP(), 20, time.Minute) ||
+		s.Limiter.Exceeded(ctx, acct, 10, 15*time.Minute) {
+		return false, errRateLimited
+	}
+	hash, disabled, err := lookup()
+	if err != nil && !isNotFound(err) {
+		return false, err
+	}
+	// An empty hash (no account) is checked against a dummy, in equal time.
+	if !auth.VerifyPassword(hash, f.Password) || disabled {
+		s.Limiter.Allow(ctx, acct, 10, 15*time.Minute)
+		return false, nil
+	}
+	return true, nil
 }
 
 // startSession replaces the visitor's session ID with a new one holding

@@ -40,19 +40,24 @@ func (ls listState) With(key, value string) string {
 	return listURL(p, ls.CanToggle)
 }
 
-// SortBy returns the link of a column header: ascending first, then it
-// toggles.
-func (ls listState) SortBy(col string) string {
-	if ls.Sort == col {
-		return ls.With("sort", "-"+col)
+// SortBy returns the link of a column header.
+func (ls listState) SortBy(col string) string { return ls.With("sort", nextSort(ls.Sort, col)) }
+
+// SortDir tells how the list is sorted by col, for aria-sort.
+func (ls listState) SortDir(col string) string { return sortDir(ls.Sort, col) }
+
+// nextSort is the sort a column header leads to: ascending first, then it
+// toggles. A sort is a column name, with "-" in front for descending.
+func nextSort(current, col string) string {
+	if current == col {
+		return "-" + col
 	}
-	return ls.With("sort", col)
+	return col
 }
 
-// SortDir tells how the list is sorted by col: "ascending", "descending"
-// or "" (for aria-sort).
-func (ls listState) SortDir(col string) string {
-	switch ls.Sort {
+// sortDir is "ascending", "descending" or "" (for aria-sort).
+func sortDir(current, col string) string {
+	switch current {
 	case col:
 		return "ascending"
 	case "-" + col:
