@@ -94,8 +94,8 @@ func (s *Store) AdminListTickets(ctx context.Context, db bun.IDB, aq AdminQuery)
 		Join("JOIN stages AS s ON s.id = t.stage_id").
 		Join("JOIN pipelines AS p ON p.id = t.pipeline_id").
 		Join("LEFT JOIN staff_users AS u ON u.id = t.owner_id").
-		OrderExpr(col + dir).OrderExpr("t.id" + dir).
-		Limit(int64(aq.Size)).Offset(int64((aq.Page - 1) * aq.Size)).
+		OrderExpr(col+dir).OrderExpr("t.id"+dir).
+		Limit(int64(aq.Size)).Offset(int64((aq.Page-1)*aq.Size)).
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list tickets: %w", err)
@@ -191,8 +191,8 @@ func AddStaffMessage(ctx context.Context, tx bun.IDB, sm StaffMessage) (*model.M
 			return nil, fmt.Errorf("store: no inbox for a new thread")
 		}
 		th := &model.Thread{TicketID: t.ID, InboxID: inbox}
-		if _, err := tx.NewInsert().Model(th).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("store: unable to start thread: %w", err)
+		if err := startThread(ctx, tx, t, th); err != nil {
+			return nil, err
 		}
 		threadID = th.ID
 	}

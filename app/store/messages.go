@@ -90,8 +90,8 @@ func (s *Store) AddContactReply(ctx context.Context, tx bun.IDB, r NewReply) (*m
 			return nil, fmt.Errorf("store: no default inbox for a new thread")
 		}
 		th := &model.Thread{TicketID: t.ID, InboxID: r.DefaultInboxID}
-		if _, err := tx.NewInsert().Model(th).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("store: unable to start thread: %w", err)
+		if err := startThread(ctx, tx, t, th); err != nil {
+			return nil, err
 		}
 		threadID = th.ID
 	}
@@ -161,4 +161,21 @@ func (s *Store) VisibleAttachment(ctx context.Context, db bun.IDB, v Viewer, id 
 		return nil, notFound(err, "load attachment")
 	}
 	return a, nil
+}
+
+// startThread inserts a ticket's new thread. A ticket with no inbox yet
+// (one taken by phone) joins the thread's inbox, so that agents find it
+// there.
+func startThread(ctx context.Context, tx bun.IDB, t *model.Ticket, th *model.Thread) error {
+	if _, err := tx.NewInsert().Model(th).Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to start thread: %w", err)
+	}
+	if t.InboxID != nil {
+		return nil
+	}
+	_, err := tx.NewUpdate().Model((*model.Ticket)(nil)).Set("inbox_id = ?", th.InboxID).Where("id = ?", t.ID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unable to set the ticket's inbox: %w", err)
+	}
+	return nil
 }

@@ -247,9 +247,10 @@ func (s *Server) agentAssociation(c *fiber.Ctx) error {
 		return err
 	}
 	m["AssocErrors"] = errs
-	m["AssocEmail"] = c.FormValue("contact_email")
 	status := fiber.StatusOK
 	if errs.Any() {
+		// Keep what was typed only when it needs fixing.
+		m["AssocEmail"] = c.FormValue("contact_email")
 		status = fiber.StatusUnprocessableEntity
 	}
 	if isFragment(c) {

@@ -140,11 +140,15 @@ var PhoneSources = []string{model.SourcePhone, model.SourceEmail, model.SourceCh
 
 // NewPhoneTicket reads the new-ticket form.
 func NewPhoneTicket(get func(string, ...string) string) PhoneTicket {
-	return PhoneTicket{
+	f := PhoneTicket{
 		Subject: oneLine(get("subject")), ContactEmail: strings.ToLower(oneLine(get("contact_email"))),
 		CompanyID: atoi64(get("company")), Pipeline: atoi64(get("pipeline")),
 		Priority: get("priority"), Category: oneLine(get("category")), Source: get("source"),
 	}
+	if f.Source == "" {
+		f.Source = model.SourcePhone // the form's default, for posts without it
+	}
+	return f
 }
 
 // Validate checks the fields that need no database.
