@@ -148,7 +148,7 @@ func (m *Mailer) BaseURL(st model.PortalSettings) string {
 
 // Link builds an absolute link from the base URL, a path and a query.
 func (m *Mailer) Link(st model.PortalSettings, path string, q url.Values) string {
-	u := m.BaseURL(st) + path
+	u := m.BaseURL(st) + st.PortalURL(path)
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}

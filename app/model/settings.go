@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Access modes for the portal.
 const (
@@ -51,6 +54,7 @@ type PortalSettings struct {
 	Enabled             bool                `json:"enabled"`
 	Title               string              `json:"title"`
 	Slug                string              `json:"slug"`
+	PreviousSlugs       []string            `json:"previous_slugs"`
 	BaseURL             string              `json:"base_url"`
 	Language            string              `json:"language"`
 	Languages           []string            `json:"languages"`
@@ -82,6 +86,23 @@ func (s PortalSettings) IdleTimeout() time.Duration {
 		return 30 * time.Minute
 	}
 	return time.Duration(s.IdleTimeoutSec) * time.Second
+}
+
+// PortalPath is the portal's URL path, "/portal" unless the slug says
+// otherwise. Portico's routes live under "/portal"; PortalURL maps them.
+func (s PortalSettings) PortalPath() string {
+	if s.Slug == "" {
+		return "/portal"
+	}
+	return "/" + s.Slug
+}
+
+// PortalURL turns an internal "/portal/…" path into the public one.
+func (s PortalSettings) PortalURL(path string) string {
+	if rest, ok := strings.CutPrefix(path, "/portal"); ok && (rest == "" || rest[0] == '/' || rest[0] == '?') {
+		return s.PortalPath() + rest
+	}
+	return path
 }
 
 // SelfRegistration reports whether anyone may register.

@@ -47,7 +47,7 @@ func (s *Server) portalSample(c *fiber.Ctx) error {
 		}
 		m["Title"], m["Rows"], m["Company"] = l.T("tickets.title"), rows, sampleContact.Company.Name
 		m["List"] = listState{ListParams: form.ListParams{View: "mine", Status: "all", Sort: "-activity", Page: 1},
-			Total: len(rows), Pages: 1, Open: 4, Closed: 2, CanToggle: true}
+			Total: len(rows), Pages: 1, Open: 4, Closed: 2, CanToggle: true, Base: settingsOf(c).PortalPath()}
 	case "detail":
 		t := &store.TicketDetail{StageName: "Waiting on us", PipelineName: "Support"}
 		t.ID, t.Subject, t.Priority, t.Category = 1040, l.T("sample.subject_1"), model.PriorityHigh, "technical"

@@ -374,6 +374,7 @@ func admOwn(section string, dst *model.PortalSettings, src model.PortalSettings)
 		dst.Enabled = src.Enabled
 	case "general":
 		dst.Title, dst.Slug, dst.BaseURL, dst.Language, dst.Languages = src.Title, src.Slug, src.BaseURL, src.Language, src.Languages
+		dst.PreviousSlugs = src.PreviousSlugs
 	case "access":
 		dst.Access, dst.AccessLists, dst.SSOAccess, dst.SSOLists = src.Access, src.AccessLists, src.SSOAccess, src.SSOLists
 	case "pages":

@@ -97,6 +97,9 @@ func noStore(c *fiber.Ctx) error {
 // loadSettings reads the portal settings once per request, so that every
 // instance applies a change at once.
 func (s *Server) loadSettings(c *fiber.Ctx) error {
+	if _, ok := c.Locals(localSettings).(model.PortalSettings); ok {
+		return c.Next() // read already, to route the portal's slug
+	}
 	st, version, err := store.Settings(c.UserContext(), s.Store.DB)
 	if err != nil {
 		return err

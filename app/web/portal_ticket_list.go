@@ -19,6 +19,7 @@ type listState struct {
 	Total, Pages int
 	Open, Closed int
 	CanToggle    bool
+	Base         string // the portal's public path
 }
 
 // With returns the list URL with one parameter changed. Changing anything
@@ -37,7 +38,7 @@ func (ls listState) With(key, value string) string {
 	case "page":
 		p.Page, _ = strconv.Atoi(value)
 	}
-	return listURL(p, ls.CanToggle)
+	return listURL(p, ls.CanToggle, ls.Base)
 }
 
 // SortBy returns the link of a column header.
@@ -69,7 +70,7 @@ func sortDir(current, col string) string {
 // PageURL is With("page", n).
 func (ls listState) PageURL(n int) string { return ls.With("page", strconv.Itoa(n)) }
 
-func listURL(p form.ListParams, withView bool) string {
+func listURL(p form.ListParams, withView bool, base string) string {
 	q := url.Values{}
 	if withView && p.View == "org" {
 		q.Set("view", p.View)
@@ -84,14 +85,14 @@ func listURL(p form.ListParams, withView bool) string {
 	if p.Page > 1 {
 		q.Set("page", strconv.Itoa(p.Page))
 	}
-	return "/portal/tickets?" + q.Encode()
+	return base + "/tickets?" + q.Encode()
 }
 
 // ticketList shows the contact's tickets. htmx gets only the list fragment.
 func (s *Server) ticketList(c *fiber.Ctx) error {
 	p := form.NewListParams(c.Query)
 	ct := contactOf(c)
-	ls := listState{ListParams: p, CanToggle: canSeeCompany(settingsOf(c), ct)}
+	ls := listState{ListParams: p, CanToggle: canSeeCompany(settingsOf(c), ct), Base: settingsOf(c).PortalPath()}
 	if !ls.CanToggle {
 		ls.View = "mine"
 	}
@@ -111,7 +112,7 @@ func (s *Server) ticketList(c *fiber.Ctx) error {
 	if isFragment(c) {
 		// The search form sends every field; push the same canonical URL
 		// that the links use.
-		c.Set("HX-Push-Url", listURL(ls.ListParams, ls.CanToggle))
+		c.Set("HX-Push-Url", listURL(ls.ListParams, ls.CanToggle, ls.Base))
 	}
 	ls.Pages = max((total+pageSize-1)/pageSize, 1)
 	return s.pageOrFragment(c, fiber.StatusOK, "pages/portal/tickets", "partials/portal/ticket_list", fiber.Map{

@@ -33,10 +33,10 @@ func (s *Server) view(c *fiber.Ctx, m fiber.Map) fiber.Map {
 	m["Settings"] = st
 	m["Contact"] = contactOf(c)
 	m["CSRF"] = s.csrfToken(c)
-	m["Base"] = "/portal"
+	m["Base"] = st.PortalPath()
 	m["Path"] = c.OriginalURL()
 	m["Assets"] = s.assets
-	m["ThemeURL"] = fmt.Sprintf("/portal/theme.css?v=%v", c.Locals(localSettingsVersion))
+	m["ThemeURL"] = fmt.Sprintf("%s/theme.css?v=%v", st.PortalPath(), c.Locals(localSettingsVersion))
 	m["Languages"] = st.Languages
 	m["Preview"] = c.Locals(localPreview) != nil
 	if m["Preview"] == true {
@@ -70,6 +70,8 @@ func (s *Server) pageOrFragment(c *fiber.Ctx, status int, name, partial string, 
 // redirect sends the browser elsewhere: HX-Redirect for htmx, so that a
 // page never lands inside a fragment, and 303 otherwise.
 func redirect(c *fiber.Ctx, to string) error {
+	// Handlers speak of the portal's internal "/portal/…" paths.
+	to = settingsOf(c).PortalURL(to)
 	if c.Get("HX-Request") == "true" {
 		c.Set("HX-Redirect", to)
 		return c.SendStatus(fiber.StatusNoContent)

@@ -14,6 +14,8 @@ func (s *Server) routes() {
 	app.Use(s.requestID, s.accessLog, s.recoverPanic, s.securityHeaders,
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 
+	app.Use(s.portalSlug)
+
 	// Operations: public, no session.
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)

@@ -25,9 +25,13 @@ type Getter struct {
 
 var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
+// reservedSlugs are paths Portico itself serves.
+var reservedSlugs = []string{"admin", "static", "healthz", "readyz", "metrics"}
+
 // ApplyGeneral reads title, slug, base URL and languages.
 func ApplyGeneral(s *model.PortalSettings, g Getter, available []string) Errors {
 	e := Errors{}
+	previousSlug := s.Slug
 	s.Title = oneLine(g.Get("title"))
 	s.Slug = strings.ToLower(oneLine(g.Get("slug")))
 	s.BaseURL = strings.TrimRight(oneLine(g.Get("base_url")), "/")
@@ -44,8 +48,20 @@ func ApplyGeneral(s *model.PortalSettings, g Getter, available []string) Errors 
 	case tooLong(s.Title, 100):
 		e["title"] = "form.too_long"
 	}
-	if !slugRe.MatchString(s.Slug) {
+	switch {
+	case !slugRe.MatchString(s.Slug):
 		e["slug"] = "settings.slug_invalid"
+	case contains(reservedSlugs, s.Slug):
+		e["slug"] = "settings.slug_reserved"
+	case s.Slug != previousSlug && previousSlug != "":
+		// The old address keeps working: it redirects to the new one.
+		var kept []string
+		for _, old := range append(s.PreviousSlugs, previousSlug) {
+			if old != s.Slug && !contains(kept, old) {
+				kept = append(kept, old)
+			}
+		}
+		s.PreviousSlugs = kept[max(len(kept)-10, 0):]
 	}
 	if s.BaseURL != "" && !AbsoluteURL(s.BaseURL) {
 		e["base_url"] = "settings.base_url_invalid"
