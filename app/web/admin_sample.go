@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,6 +19,8 @@ var samplePages = map[string]string{
 	"login":    "pages/portal/login",
 	"register": "pages/portal/register",
 	"logout":   "pages/portal/login",
+	"denied":   "pages/portal/message",
+	"reset":    "pages/portal/password_forgot",
 }
 
 // portalSample renders a portal template with the saved settings and
@@ -60,6 +63,17 @@ func (s *Server) portalSample(c *fiber.Ctx) error {
 		m["Reply"], m["Errors"], m["MaxUploads"], m["MaxSize"] = form.Reply{}, form.Errors{}, s.Config.MaxUploads, s.Config.MaxUploadSize
 	case "login", "logout":
 		m["Form"], m["Errors"], m["LoggedOut"] = form.Login{}, form.Errors{}, c.Params("page") == "logout"
+		sampleContact = nil
+	case "denied":
+		st := settingsOf(c)
+		title, body := l.T("denied.title"), l.T("denied.body")
+		if pt := st.Pages["access_denied"]; pt.Heading != "" || pt.Intro != "" {
+			title, body = cmp.Or(pt.Heading, title), cmp.Or(pt.Intro, body)
+		}
+		m["Title"], m["Heading"], m["Body"], m["Status"] = title, title, body, fiber.StatusForbidden
+		sampleContact = nil
+	case "reset":
+		m["Title"], m["Form"], m["Errors"] = l.T("password.forgot_title"), forgotForm{}, form.Errors{}
 		sampleContact = nil
 	case "register":
 		cs, err := s.currentConsent(c)

@@ -1,9 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+
+	"portico/app/model"
+	"portico/app/store"
 )
 
 // The template previews render the portal's pages with sample data for
@@ -27,6 +31,8 @@ func TestPortalSamplePages(t *testing.T) {
 		"login":    `name="password"`,
 		"register": `name="consent"`,
 		"logout":   "You have logged out",
+		"denied":   "Access denied",
+		"reset":    `name="email"`,
 	}
 	for page, want := range cases {
 		res, body := admin.get("/admin/portal/sample/"+page, false)
@@ -42,6 +48,15 @@ func TestPortalSamplePages(t *testing.T) {
 	}
 	if res, _ := admin.get("/admin/portal/sample/settings", false); res.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown sample page: %d", res.StatusCode)
+	}
+	// The system page previews show the texts the admin saved.
+	st, _, _ := store.Settings(context.Background(), h.st.DB)
+	st.Pages = map[string]model.PageText{"access_denied": {Heading: "Members only", Intro: "Ask your account manager."}}
+	if _, err := store.SaveSettings(context.Background(), h.st.DB, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := admin.get("/admin/portal/sample/denied", false); !strings.Contains(body, "Members only") || !strings.Contains(body, "Ask your account manager.") {
+		t.Error("the access denied preview ignores the saved texts")
 	}
 	if after := h.recCount("SELECT count(*) FROM tickets"); after != before {
 		t.Errorf("previews wrote tickets: %d → %d", before, after)
