@@ -332,3 +332,13 @@ func AttachmentByID(ctx context.Context, db bun.IDB, id int64) (*model.Attachmen
 	}
 	return a, nil
 }
+
+// SetStaffNotify records whether a staff user wants email about
+// customers' new tickets and replies.
+func SetStaffNotify(ctx context.Context, db bun.IDB, id int64, optOut bool) error {
+	_, err := db.NewUpdate().Model((*model.StaffUser)(nil)).Set("notify_opt_out = ?", optOut).Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("store: unable to save notification choice: %w", err)
+	}
+	return nil
+}

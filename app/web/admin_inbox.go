@@ -101,6 +101,7 @@ func (s *Server) inbox(c *fiber.Ctx) error {
 	m := fiber.Map{
 		"Title": localeOf(c).T("backoffice.inbox_title"), "List": st, "Rows": rows,
 		"Inboxes": inboxes, "Pipelines": pipelines, "StaffUsers": staff, "Priorities": form.Priorities,
+		"NotifySaved": c.Query("notify_saved") == "1",
 	}
 	if isFragment(c) {
 		return s.adminFragment(c, fiber.StatusOK, "partials/admin/inbox_list", m)

@@ -56,6 +56,7 @@ func (s *Server) routes() {
 	// Agents' work: any staff user.
 	staff := []fiber.Handler{s.requireStaff}
 	admin.Get("/inbox", append(staff, s.inbox)...)
+	admin.Post("/me/notifications", append(staff, s.staffNotifications)...)
 	admin.Get("/tickets/new", append(staff, s.agentTicketNew)...)
 	admin.Post("/tickets", append(staff, s.agentTicketCreate)...)
 	admin.Get("/tickets/:id", append(staff, s.agentTicketShow)...)
