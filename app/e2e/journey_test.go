@@ -237,19 +237,19 @@ func TestBrowserNoJavaScript(t *testing.T) {
 	}
 
 	b.clickListNav("Closed")
-	b.waitJS("the closed list", `location.search.includes('status=closed') &&
+	b.waitJS("the closed list", `document.readyState === 'complete' && location.search.includes('status=closed') &&
 		document.querySelector('#ticket-list nav a[aria-current="page"][href*="status=closed"]')`)
 	if rows := b.rowSubjects(); !contains(rows, subjVAT) || contains(rows, subjPrinter) {
 		t.Errorf("closed list: %q", rows)
 	}
 
 	b.clickListNav("All")
-	b.waitJS("the all list", `location.search.includes('status=all')`)
+	b.waitJS("the all list", `document.readyState === 'complete' && location.search.includes('status=all')`)
 	b.do("search",
 		chromedp.SendKeys(chromedp.CSS("#q"), "E42"),
 		chromedp.Click(chromedp.CSS(`#ticket-list form[role="search"] button[type="submit"]`)),
 	)
-	b.waitJS("search results", `location.search.includes('q=E42') && location.search.includes('status=all')`)
+	b.waitJS("search results", `document.readyState === 'complete' && location.search.includes('q=E42') && location.search.includes('status=all')`)
 	if rows := b.rowSubjects(); len(rows) != 1 || rows[0] != subjPrinter {
 		t.Errorf("search E42 shows %q, want only %q", rows, subjPrinter)
 	}
@@ -267,7 +267,7 @@ func TestBrowserNoJavaScript(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS("#attachments"), []string{att}),
 		chromedp.Click(chromedp.CSS(`#conversation form button[type="submit"]`)),
 	)
-	b.waitJS("the ticket after the reply", `location.pathname === '/portal/tickets/22' && location.search.includes('sent=1')`)
+	b.waitJS("the ticket after the reply", `document.readyState === 'complete' && location.pathname === '/portal/tickets/22' && location.search.includes('sent=1')`)
 	b.waitText("#conversation", reply)
 	b.waitText("#conversation", "Your reply was sent.")
 	b.waitText("#latest", attName)
