@@ -2,13 +2,13 @@ package web
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"portico/app/store"
+	"portico/app/web/form"
 )
 
 // themeCSS serves the brand colours as CSS variables: a stylesheet, not
@@ -18,7 +18,8 @@ func (s *Server) themeCSS(c *fiber.Ctx) error {
 	brand := rgbTriplet(st.PrimaryColor, "37 99 235")
 	accent := rgbTriplet(st.AccentColor, "15 118 110")
 	contrast := "255 255 255"
-	if luminance(brand) > 0.5 {
+	// Dark text on a light brand colour, whichever reads better (WCAG).
+	if form.ContrastRatio(st.PrimaryColor, "#111827") > form.ContrastRatio(st.PrimaryColor, "#ffffff") {
 		contrast = "17 24 39"
 	}
 	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
@@ -48,20 +49,6 @@ func rgbTriplet(hex, def string) string {
 		return def
 	}
 	return fmt.Sprintf("%d %d %d", v>>16&0xff, v>>8&0xff, v&0xff)
-}
-
-// luminance is the relative luminance (WCAG) of an "r g b" triplet.
-func luminance(triplet string) float64 {
-	var r, g, b float64
-	fmt.Sscanf(triplet, "%f %f %f", &r, &g, &b)
-	lin := func(c float64) float64 {
-		c /= 255
-		if c <= 0.03928 {
-			return c / 12.92
-		}
-		return math.Pow((c+0.055)/1.055, 2.4)
-	}
-	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }
 
 // setLanguage stores the customer's own language choice: on the contact

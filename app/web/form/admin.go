@@ -52,27 +52,12 @@ func NewInboxParams(get func(string, ...string) string) InboxParams {
 	return p
 }
 
-// StaffMessage is an agent's public reply or internal note.
-type StaffMessage struct {
-	Body string
-}
+// StaffMessage is an agent's public reply or internal note: the same
+// text and rules as a customer's reply.
+type StaffMessage = Reply
 
 // NewStaffMessage reads the composer.
-func NewStaffMessage(get func(string, ...string) string) StaffMessage {
-	return StaffMessage{Body: strings.TrimSpace(strings.ReplaceAll(get("body"), "\r\n", "\n"))}
-}
-
-// Validate checks the text.
-func (f StaffMessage) Validate() Errors {
-	e := Errors{}
-	switch {
-	case f.Body == "":
-		e["body"] = "reply.body_required"
-	case tooLong(f.Body, MaxBody):
-		e["body"] = "form.too_long"
-	}
-	return e
-}
+func NewStaffMessage(get func(string, ...string) string) StaffMessage { return NewReply(get) }
 
 // TicketChange is the properties form of the agent's ticket page.
 type TicketChange struct {

@@ -46,3 +46,20 @@ func validEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }
+
+// checkNameEmail validates the name and email fields that several forms
+// share, adding their errors to e.
+func checkNameEmail(e Errors, name, email string) {
+	switch {
+	case name == "":
+		e["name"] = "form.required"
+	case tooLong(name, 200):
+		e["name"] = "form.too_long"
+	}
+	switch {
+	case email == "":
+		e["email"] = "form.required"
+	case !validEmail(email):
+		e["email"] = "form.email_invalid"
+	}
+}

@@ -55,18 +55,7 @@ func NewContactEdit(get func(string, ...string) string) ContactEdit {
 // available ones ("" means the portal's choice).
 func (f ContactEdit) Validate(languages []string) Errors {
 	e := Errors{}
-	switch {
-	case f.Name == "":
-		e["name"] = "form.required"
-	case tooLong(f.Name, 200):
-		e["name"] = "form.too_long"
-	}
-	switch {
-	case f.Email == "":
-		e["email"] = "form.required"
-	case !validEmail(f.Email):
-		e["email"] = "form.email_invalid"
-	}
+	checkNameEmail(e, f.Name, f.Email)
 	if f.Language != "" && !contains(languages, f.Language) {
 		e["language"] = "form.invalid"
 	}

@@ -29,18 +29,7 @@ func NewRegister(get func(string, ...string) string) Register {
 // common passwords.
 func (f Register) Validate() Errors {
 	e := Errors{}
-	switch {
-	case f.Name == "":
-		e["name"] = "form.required"
-	case tooLong(f.Name, 200):
-		e["name"] = "form.too_long"
-	}
-	switch {
-	case f.Email == "":
-		e["email"] = "form.required"
-	case !validEmail(f.Email):
-		e["email"] = "form.email_invalid"
-	}
+	checkNameEmail(e, f.Name, f.Email)
 	if err := auth.CheckPassword(f.Password); err != nil {
 		e["password"] = PasswordErrorKey(err)
 	}
