@@ -95,8 +95,10 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 			return nil
 		case "admin":
 			return adminCommand(ctx, st, sub[1:], os.Stdin, os.Stdout)
+		case "reindex":
+			return reindex(ctx, st, log)
 		default:
-			return fmt.Errorf("unknown command %q (want migrate or admin)", sub[0])
+			return fmt.Errorf("unknown command %q (want migrate, reindex or admin)", sub[0])
 		}
 	}
 	if cfg.Demo {
@@ -151,6 +153,24 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 	}
 	log.Info("Portico is listening", "addr", cfg.Addr, "url", cfg.BaseURL+"/portal/")
 	return srv.Listen(ctx, cfg.Addr)
+}
+
+// reindex rebuilds every derived key (visibility rows, access lists,
+// search text) from the base tables. It is safe while Portico serves.
+func reindex(ctx context.Context, st *store.Store, log *slog.Logger) error {
+	start := time.Now()
+	last := time.Now()
+	err := st.Reindex(ctx, func(done, total int64) {
+		if time.Since(last) > 5*time.Second || done == total {
+			log.Info("reindexing", "tickets", done, "of", total)
+			last = time.Now()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("reindex done", "took", time.Since(start).Round(time.Millisecond).String())
+	return nil
 }
 
 // secretKey returns the configured key, or the one generated on first

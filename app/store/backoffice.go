@@ -112,7 +112,7 @@ var adminSortColumns = map[string]string{
 func TicketByID(ctx context.Context, db bun.IDB, id int64) (*TicketDetail, error) {
 	d := new(TicketDetail)
 	err := db.NewSelect().TableExpr("tickets AS t").
-		ColumnExpr("t.*, s.name AS stage_name, p.name AS pipeline_name").
+		ColumnExpr(ticketDetailColumns).
 		Join("JOIN stages AS s ON s.id = t.stage_id").
 		Join("JOIN pipelines AS p ON p.id = t.pipeline_id").
 		Where("t.id = ?", id).Scan(ctx, d)
@@ -203,13 +203,13 @@ func AddStaffMessage(ctx context.Context, tx bun.IDB, sm StaffMessage) (*model.M
 	if sm.Kind != model.KindPublic {
 		m.Channel, m.Direction = "internal", "internal"
 	}
+	if sm.Kind == model.KindPublic {
+		if err := touchTicket(ctx, tx, t.ID, now); err != nil {
+			return nil, err
+		}
+	}
 	if err := InsertMessage(ctx, tx, m, sm.Files); err != nil {
 		return nil, err
-	}
-	if sm.Kind == model.KindPublic {
-		if _, err := tx.NewUpdate().Model((*model.Ticket)(nil)).Set("last_activity_at = ?", now).Where("id = ?", t.ID).Exec(ctx); err != nil {
-			return nil, fmt.Errorf("store: unable to touch ticket: %w", err)
-		}
 	}
 	return m, nil
 }
@@ -236,7 +236,7 @@ func UpdateTicket(ctx context.Context, tx bun.IDB, id int64, ch TicketChange) er
 	if err != nil {
 		return fmt.Errorf("store: unable to update ticket: %w", err)
 	}
-	return nil
+	return syncTicket(ctx, tx, id)
 }
 
 // TicketContacts returns the contacts associated with a ticket.
@@ -275,7 +275,7 @@ func Associate(ctx context.Context, db bun.IDB, ticketID int64, contactID, compa
 	if err != nil {
 		return fmt.Errorf("store: unable to associate: %w", err)
 	}
-	return nil
+	return syncTicket(ctx, db, ticketID)
 }
 
 // Dissociate removes a contact or company from a ticket.
@@ -290,7 +290,7 @@ func Dissociate(ctx context.Context, db bun.IDB, ticketID int64, contactID, comp
 	if err != nil {
 		return fmt.Errorf("store: unable to dissociate: %w", err)
 	}
-	return nil
+	return syncTicket(ctx, db, ticketID)
 }
 
 // StaffUsers returns every staff user by name.

@@ -64,11 +64,8 @@ func (s *Store) CountFiltered(ctx context.Context, db bun.IDB, rules []model.Fil
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}
-	q := db.NewSelect().TableExpr("tickets AS t")
-	for _, r := range rules {
-		q = s.applyRule(q, r)
-	}
-	v, err := q.Count(ctx)
+	expr, args := rulesExpr(s.Postgres(), rules)
+	v, err := db.NewSelect().TableExpr("tickets AS t").Where(expr, args...).Count(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}

@@ -102,12 +102,11 @@ func (s *Store) AddContactReply(ctx context.Context, tx bun.IDB, r NewReply) (*m
 		Direction: model.DirectionIncoming, Channel: "portal",
 		AuthorContactID: &contactID, Body: r.Body, CreatedAt: now,
 	}
-	if err := InsertMessage(ctx, tx, m, r.Files); err != nil {
+	if err := touchTicket(ctx, tx, t.ID, now); err != nil {
 		return nil, err
 	}
-	if _, err := tx.NewUpdate().Model((*model.Ticket)(nil)).Set("last_activity_at = ?", now).
-		Where("id = ?", t.ID).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to touch ticket: %w", err)
+	if err := InsertMessage(ctx, tx, m, r.Files); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
@@ -122,10 +121,27 @@ func latestThread(ctx context.Context, db bun.IDB, ticketID int64) (int64, error
 	return id, nil
 }
 
-// InsertMessage stores a message and its attachments.
+// touchTicket moves a ticket's last activity. A public message follows
+// (InsertMessage), which brings the visibility keys in step.
+func touchTicket(ctx context.Context, db bun.IDB, id int64, at time.Time) error {
+	if _, err := db.NewUpdate().Model((*model.Ticket)(nil)).Set("last_activity_at = ?", at).
+		Where("id = ?", id).Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to touch ticket: %w", err)
+	}
+	return nil
+}
+
+// InsertMessage stores a message and its attachments. A public message
+// enters the ticket's search text, and the ticket's visibility keys are
+// synced (its last activity may have moved just before).
 func InsertMessage(ctx context.Context, db bun.IDB, m *model.Message, files []Upload) error {
 	if _, err := db.NewInsert().Model(m).Exec(ctx); err != nil {
 		return fmt.Errorf("store: unable to save message: %w", err)
+	}
+	if m.Kind == model.KindPublic {
+		if err := syncTicket(ctx, db, m.TicketID); err != nil {
+			return err
+		}
 	}
 	for _, f := range files {
 		a := &model.Attachment{
@@ -177,5 +193,6 @@ func startThread(ctx context.Context, tx bun.IDB, t *model.Ticket, th *model.Thr
 	if err != nil {
 		return fmt.Errorf("store: unable to set the ticket's inbox: %w", err)
 	}
-	return nil
+	// A filter rule may name the inbox.
+	return syncTicket(ctx, tx, t.ID)
 }

@@ -251,12 +251,11 @@ func (s *Store) AddEmailReply(ctx context.Context, tx bun.IDB, ticketID, contact
 		Direction: model.DirectionIncoming, Channel: "email",
 		AuthorContactID: &contactID, Body: body, CreatedAt: now,
 	}
-	if err := InsertMessage(ctx, tx, m, nil); err != nil {
+	if err := touchTicket(ctx, tx, t.ID, now); err != nil {
 		return nil, err
 	}
-	if _, err := tx.NewUpdate().Model((*model.Ticket)(nil)).Set("last_activity_at = ?", now).
-		Where("id = ?", t.ID).Exec(ctx); err != nil {
-		return nil, fmt.Errorf("store: unable to touch ticket: %w", err)
+	if err := InsertMessage(ctx, tx, m, nil); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

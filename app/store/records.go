@@ -609,6 +609,9 @@ func UpdateStage(ctx context.Context, db bun.IDB, id int64, name string, closed 
 		return 0, fmt.Errorf("store: unable to update stage: %w", err)
 	}
 	if closed == st.IsClosed {
+		if name != st.Name {
+			return 0, syncStageKeys(ctx, db, id)
+		}
 		return 0, nil
 	}
 	// tickets.closed mirrors the stage, so that lists filter on one table.
@@ -618,7 +621,7 @@ func UpdateStage(ctx context.Context, db bun.IDB, id int64, name string, closed 
 		return 0, fmt.Errorf("store: unable to update the stage's tickets: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	return n, nil
+	return n, syncStageKeys(ctx, db, id)
 }
 
 // MoveStage moves a stage one place up or down within its pipeline. At

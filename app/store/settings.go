@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -24,10 +25,21 @@ func Settings(ctx context.Context, db bun.IDB) (model.PortalSettings, int64, err
 	return row.Data, row.Version, nil
 }
 
-// SaveSettings stores the settings and bumps their version.
+// SaveSettings stores the settings and bumps their version. When the
+// filter rules change, every ticket's hidden flag follows in the same
+// transaction: run it in one.
 func SaveSettings(ctx context.Context, db bun.IDB, s model.PortalSettings) (int64, error) {
+	old, _, err := Settings(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	if !slices.EqualFunc(old.Filters, s.Filters, sameRule) {
+		if err := refreshHidden(ctx, db, s.Filters); err != nil {
+			return 0, err
+		}
+	}
 	row := &model.PortalSettingsRow{ID: 1, Data: s, Version: 1, UpdatedAt: time.Now()}
-	_, err := db.NewInsert().Model(row).
+	_, err = db.NewInsert().Model(row).
 		On("CONFLICT (id) DO UPDATE").
 		Set("data = EXCLUDED.data").
 		Set("version = portal_settings_row.version + 1").
@@ -38,6 +50,10 @@ func SaveSettings(ctx context.Context, db bun.IDB, s model.PortalSettings) (int6
 		return 0, fmt.Errorf("store: unable to save settings: %w", err)
 	}
 	return row.Version, nil
+}
+
+func sameRule(a, b model.FilterRule) bool {
+	return a.Property == b.Property && a.Operator == b.Operator && slices.Equal(a.Values, b.Values)
 }
 
 // AddAudit writes one audit log entry.

@@ -77,6 +77,9 @@ func (s *Store) Postgres() bool { return s.DB.Dialect().Name() == dialect.PG }
 // Ping checks the database connection.
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
+// visibilityKeysMigration adds the derived visibility keys.
+const visibilityKeysMigration = "20261203000001"
+
 // Migrate applies the embedded migrations of the store's dialect under the
 // migration lock, so that two instances starting together are safe.
 // migrations holds the folders postgres/ and sqlite/.
@@ -109,8 +112,17 @@ func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (applied []string
 	if err != nil {
 		return nil, fmt.Errorf("store: migration failed: %w", err)
 	}
+	rebuild := false
 	for _, mig := range group.Migrations {
 		applied = append(applied, mig.Name)
+		rebuild = rebuild || mig.Name == visibilityKeysMigration
+	}
+	// The migration that adds the visibility keys leaves every row hidden;
+	// computing them needs the filter rules, which live in the settings.
+	if rebuild {
+		if err := s.Reindex(ctx, nil); err != nil {
+			return applied, err
+		}
 	}
 	return applied, nil
 }

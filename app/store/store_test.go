@@ -57,6 +57,10 @@ func runStoreSuite(t *testing.T, st *store.Store) {
 		t.Parallel()
 		testSettings(t, freshLike(t, st))
 	})
+	t.Run("VisibilityKeys", func(t *testing.T) {
+		t.Parallel()
+		testVisibilityKeys(t, loadDemo(t, freshLike(t, st)))
+	})
 }
 
 // freshLike returns a new migrated store, empty, of the same dialect as st.
@@ -128,14 +132,15 @@ func (e *demoEnv) person(t *testing.T, email string) person {
 	return p
 }
 
-// own is the contact's view of their own tickets, with the portal filters.
+// own is the contact's view of their own tickets, with the saved portal
+// filters, as the portal asks for it.
 func (e *demoEnv) own(p person) store.Viewer {
-	return store.Viewer{ContactID: p.ID, Filters: e.settings.Filters}
+	return store.Viewer{ContactID: p.ID}
 }
 
 // org is the contact's view with company tickets, with the portal filters.
 func (e *demoEnv) org(p person) store.Viewer {
-	return store.Viewer{ContactID: p.ID, CompanyID: p.CompanyID, Filters: e.settings.Filters}
+	return store.Viewer{ContactID: p.ID, CompanyID: p.CompanyID}
 }
 
 // ticketID finds a ticket by its exact subject.
@@ -209,8 +214,9 @@ func isUniqueViolation(err error) bool {
 // tables, so that tests can work out independently what a viewer must see.
 type snapshot struct {
 	tickets   map[int64]model.Ticket
-	contacts  map[int64][]int64 // ticket ID → contact IDs
-	companies map[int64][]int64 // ticket ID → company IDs
+	contacts  map[int64][]int64  // ticket ID → contact IDs
+	companies map[int64][]int64  // ticket ID → company IDs
+	saved     []model.FilterRule // the saved filter rules
 }
 
 func takeSnapshot(t *testing.T, db bun.IDB) snapshot {
@@ -228,7 +234,11 @@ func takeSnapshot(t *testing.T, db bun.IDB) snapshot {
 	if err := db.NewSelect().Model(&tcos).Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s := snapshot{tickets: map[int64]model.Ticket{}, contacts: map[int64][]int64{}, companies: map[int64][]int64{}}
+	ps, _, err := store.Settings(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := snapshot{tickets: map[int64]model.Ticket{}, contacts: map[int64][]int64{}, companies: map[int64][]int64{}, saved: ps.Filters}
 	for _, tk := range tickets {
 		s.tickets[tk.ID] = tk
 	}
@@ -250,7 +260,12 @@ func (s snapshot) visible(v store.Viewer, status string) []int64 {
 	for id, tk := range s.tickets {
 		ok := slices.Contains(s.contacts[id], v.ContactID) ||
 			(v.CompanyID != 0 && slices.Contains(s.companies[id], v.CompanyID))
-		for _, r := range v.Filters {
+		// A portal viewer gets the saved rules; a preview its own.
+		rules := s.saved
+		if v.LiveRules || len(v.Filters) > 0 {
+			rules = v.Filters
+		}
+		for _, r := range rules {
 			ok = ok && rulePasses(tk, r)
 		}
 		switch status {

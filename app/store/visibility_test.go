@@ -2,10 +2,13 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/uptrace/bun"
 
 	"portico/app/model"
 	"portico/app/store"
@@ -41,7 +44,7 @@ func testVisibility(t *testing.T, e *demoEnv) {
 			has:    []int64{printer, invoice, phone, vpn},
 			hasNot: []int64{itVPN, itLaptop, rate, receipt},
 		}},
-		{"ana without filters", store.Viewer{ContactID: e.ana.ID}, want{
+		{"ana without filters", store.Viewer{ContactID: e.ana.ID, LiveRules: true}, want{
 			has:    []int64{printer, itVPN, itLaptop},
 			hasNot: []int64{vpn, rate},
 		}},
@@ -57,7 +60,7 @@ func testVisibility(t *testing.T, e *demoEnv) {
 			has:    []int64{rate},
 			hasNot: []int64{printer, invoice, vpn, phone, receipt},
 		}},
-		{"gina org without filters", store.Viewer{ContactID: e.gina.ID, CompanyID: e.gina.CompanyID}, want{
+		{"gina org without filters", store.Viewer{ContactID: e.gina.ID, CompanyID: e.gina.CompanyID, LiveRules: true}, want{
 			has:    []int64{rate},
 			hasNot: []int64{printer, invoice, vpn, phone, itVPN, itLaptop},
 		}},
@@ -213,7 +216,9 @@ func testVisibleAttachment(t *testing.T, e *demoEnv) {
 	comment := addMessage(t, printer, model.KindComment, "comment-diagnostics.txt")
 	itFile := addMessage(t, itVPN, model.KindPublic, "vpn-profile.txt")
 
-	noFilters := func(p person) store.Viewer { return store.Viewer{ContactID: p.ID, CompanyID: p.CompanyID} }
+	noFilters := func(p person) store.Viewer {
+		return store.Viewer{ContactID: p.ID, CompanyID: p.CompanyID, LiveRules: true}
+	}
 	cases := []struct {
 		name string
 		v    store.Viewer
@@ -269,7 +274,7 @@ func testFilterRules(t *testing.T, e *demoEnv) {
 		t.Fatal(err)
 	}
 	snap := takeSnapshot(t, st.DB)
-	base := store.Viewer{ContactID: e.ana.ID, CompanyID: e.ana.CompanyID}
+	base := store.Viewer{ContactID: e.ana.ID, CompanyID: e.ana.CompanyID, LiveRules: true}
 	all := snap.visible(base, "all")
 
 	// IDs the rules use, taken from the tickets themselves.
@@ -370,6 +375,9 @@ func testFilterRules(t *testing.T, e *demoEnv) {
 			if open+closed != len(exp) {
 				t.Errorf("CountTickets: %d+%d, want %d", open, closed, len(exp))
 			}
+			// Saved, the same rules reach the visibility keys, and the
+			// portal's viewer (no live rules) sees the same tickets.
+			checkSavedRules(t, e, tc.rules, exp)
 			// VisibleTicket applies the same rules: check a few tickets
 			// each way.
 			shown, hidden := 0, 0
@@ -389,5 +397,47 @@ func testFilterRules(t *testing.T, e *demoEnv) {
 				}
 			}
 		})
+	}
+}
+
+// errRollback undoes a test's transaction.
+var errRollback = errors.New("rollback")
+
+// checkSavedRules saves the rules in a transaction that it rolls back, and
+// checks that the portal's view (rules from the visibility keys) lists
+// exactly want, with counts to match.
+func checkSavedRules(t *testing.T, e *demoEnv, rules []model.FilterRule, want []int64) {
+	t.Helper()
+	ctx := context.Background()
+	err := e.st.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ps := e.settings
+		ps.Filters = rules
+		if _, err := store.SaveSettings(ctx, tx, ps); err != nil {
+			return err
+		}
+		v := store.Viewer{ContactID: e.ana.ID, CompanyID: e.ana.CompanyID}
+		rows, total, err := e.st.ListTickets(ctx, tx, v, store.ListQuery{Status: "all", Size: 1000})
+		if err != nil {
+			return err
+		}
+		got := []int64{}
+		for _, r := range rows {
+			got = append(got, r.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) || total != len(want) {
+			t.Errorf("saved rules: got %v (total %d)\nwant %v", got, total, want)
+		}
+		open, closed, err := e.st.CountTickets(ctx, tx, v, "")
+		if err != nil {
+			return err
+		}
+		if open+closed != len(want) {
+			t.Errorf("saved rules: CountTickets %d+%d, want %d", open, closed, len(want))
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
 	}
 }

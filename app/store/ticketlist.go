@@ -1,0 +1,269 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// keyColumns are the copies of the sort keys in the association rows.
+var keyColumns = map[string]string{
+	"id":       "ticket_id",
+	"subject":  "subject_key",
+	"created":  "created_at",
+	"activity": "last_activity_at",
+	"status":   "status_key",
+}
+
+// sortOf reads a ListQuery's sort: its key and direction, last activity
+// newest first when the key is unknown.
+func sortOf(sort string) (key string, desc bool) {
+	key, desc = strings.CutPrefix(sort, "-")
+	if _, ok := SortColumns[key]; !ok {
+		return "activity", true
+	}
+	return key, desc
+}
+
+func (lq *ListQuery) normalize() {
+	if lq.Size <= 0 {
+		lq.Size = 20
+	}
+	if lq.Page < 1 {
+		lq.Page = 1
+	}
+	lq.Search = strings.TrimSpace(strings.ReplaceAll(lq.Search, "\x00", ""))
+}
+
+// ListTickets returns one page of the tickets the viewer may see, and the
+// total count of matching tickets.
+//
+// Without a search, the page is a walk down the visibility rows in the
+// order asked for: each of the contact's and the company's rows, open and
+// closed apart, gives its first offset+size keys from an index, and the
+// page is cut from their merge. Its cost grows with the page number, not
+// with how many tickets the viewer sees.
+func (s *Store) ListTickets(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) ([]TicketRow, int, error) {
+	lq.normalize()
+	if v.ContactID == 0 {
+		return []TicketRow{}, 0, nil
+	}
+	if lq.Search != "" || v.live() {
+		return s.listMatching(ctx, db, v, lq)
+	}
+	open, closed, err := s.countByKeys(ctx, db, v)
+	if err != nil {
+		return nil, 0, err
+	}
+	total := open + closed
+	switch lq.Status {
+	case "open":
+		total = open
+	case "closed":
+		total = closed
+	}
+	offset := (lq.Page - 1) * lq.Size
+	if offset >= total {
+		return []TicketRow{}, total, nil
+	}
+	ids, err := s.pageByKeys(ctx, db, v, lq, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := ticketRows(ctx, db, ids)
+	return rows, total, err
+}
+
+func statusValues(status string) []bool {
+	switch status {
+	case "open":
+		return []bool{false}
+	case "closed":
+		return []bool{true}
+	}
+	return []bool{false, true}
+}
+
+// pageByKeys returns the ticket IDs of one page, in order.
+func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery, offset int) ([]int64, error) {
+	key, desc := sortOf(lq.Sort)
+	col := keyColumns[key]
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	order := col + dir + ", ticket_id" + dir
+	type owner struct {
+		table, column string
+		id            int64
+	}
+	owners := []owner{{"ticket_contacts", "contact_id", v.ContactID}}
+	if v.CompanyID != 0 {
+		owners = append(owners, owner{"ticket_companies", "company_id", v.CompanyID})
+	}
+	need := offset + lq.Size
+	var branches []string
+	var args []any
+	for _, o := range owners {
+		for _, closed := range statusValues(lq.Status) {
+			branches = append(branches, "SELECT * FROM (SELECT ticket_id, "+col+" AS k FROM "+o.table+
+				" WHERE "+o.column+" = ? AND closed = ? AND NOT hidden ORDER BY "+order+" LIMIT ?) AS b"+strconv.Itoa(len(branches)))
+			args = append(args, o.id, closed, need)
+		}
+	}
+	// A ticket of both the contact and the company comes from two
+	// branches with the same key; grouping keeps it once.
+	group := ""
+	if len(owners) > 1 {
+		group = " GROUP BY u.ticket_id, u.k"
+	}
+	q := "SELECT u.ticket_id FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" + group +
+		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT ? OFFSET ?"
+	args = append(args, lq.Size, offset)
+	var ids []int64
+	if err := db.NewRaw(q, args...).Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("store: unable to list tickets: %w", err)
+	}
+	return ids, nil
+}
+
+// ticketRows loads the list rows of the given tickets, in that order.
+func ticketRows(ctx context.Context, db bun.IDB, ids []int64) ([]TicketRow, error) {
+	rows := []TicketRow{}
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	err := db.NewSelect().TableExpr("tickets AS t").
+		ColumnExpr("t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name").
+		Join("JOIN stages AS s ON s.id = t.stage_id").
+		Where("t.id IN (?)", bun.In(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load tickets: %w", err)
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(rows, func(a, b TicketRow) int { return pos[a.ID] - pos[b.ID] })
+	return rows, nil
+}
+
+// countByKeys counts the viewer's open and closed tickets from the
+// visibility rows alone: the company's rows, plus the contact's rows of
+// tickets the company does not hold.
+func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, closed int, err error) {
+	var rows []struct {
+		Closed bool `bun:"closed"`
+		N      int  `bun:"n"`
+	}
+	q := "SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden"
+	args := []any{v.ContactID}
+	if v.CompanyID != 0 {
+		q += " AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id)" +
+			" GROUP BY closed UNION ALL SELECT closed, count(*) AS n FROM ticket_companies WHERE company_id = ? AND NOT hidden"
+		args = append(args, v.CompanyID, v.CompanyID)
+	}
+	q += " GROUP BY closed"
+	if err := db.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
+		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
+	}
+	for _, r := range rows {
+		if r.Closed {
+			closed += r.N
+		} else {
+			open += r.N
+		}
+	}
+	return open, closed, nil
+}
+
+// listMatching lists the viewer's tickets that match a search, or those
+// that pass filter rules checked live. A search on Postgres walks one
+// index for the viewer and the words together; the matches are then few
+// enough to sort.
+func (s *Store) listMatching(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) ([]TicketRow, int, error) {
+	q, keys := s.visibleForSearch(db.NewSelect().TableExpr("tickets AS t"), v)
+	q = s.listFilters(q, lq, keys)
+	total, err := q.Count(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count tickets: %w", err)
+	}
+	rows := []TicketRow{}
+	key, desc := sortOf(lq.Sort)
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	q = q.ColumnExpr("t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name").
+		Join("JOIN stages AS s ON s.id = t.stage_id").
+		OrderExpr(SortColumns[key] + dir).OrderExpr("t.id" + dir).
+		Limit(int64(lq.Size)).Offset(int64((lq.Page - 1) * lq.Size))
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list tickets: %w", err)
+	}
+	return rows, int(total), nil
+}
+
+// CountTickets counts the viewer's tickets by status, for the filter tabs.
+func (s *Store) CountTickets(ctx context.Context, db bun.IDB, v Viewer, search string) (open, closed int, err error) {
+	lq := ListQuery{Status: "all", Search: search}
+	lq.normalize()
+	if v.ContactID == 0 {
+		return 0, 0, nil
+	}
+	if lq.Search == "" && !v.live() {
+		return s.countByKeys(ctx, db, v)
+	}
+	var rows []struct {
+		Closed bool `bun:"closed"`
+		N      int  `bun:"n"`
+	}
+	q, keys := s.visibleForSearch(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.closed, count(*) AS n"), v)
+	q = s.listFilters(q, lq, keys)
+	if err := q.GroupExpr("t.closed").Scan(ctx, &rows); err != nil {
+		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
+	}
+	for _, r := range rows {
+		if r.Closed {
+			closed = r.N
+		} else {
+			open = r.N
+		}
+	}
+	return open, closed, nil
+}
+
+func (s *Store) listFilters(q *bun.SelectQuery, lq ListQuery, keys []int64) *bun.SelectQuery {
+	switch lq.Status {
+	case "open":
+		q = q.Where("t.closed = ?", false)
+	case "closed":
+		q = q.Where("t.closed = ?", true)
+	}
+	if lq.Search != "" {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			if keys != nil {
+				return s.portalSearchPG(q, lq.Search, keys)
+			}
+			return s.search(q, lq.Search, true)
+		})
+	}
+	return q
+}
+
+// portalSearchPG matches the ticket ID, the subject and the public text
+// on Postgres. Each text condition repeats the viewer's access keys, so
+// that the planner takes both from the one index.
+func (s *Store) portalSearchPG(q *bun.SelectQuery, term string, keys []int64) *bun.SelectQuery {
+	if n, err := strconv.ParseInt(strings.TrimPrefix(term, "#"), 10, 64); err == nil && n > 0 {
+		q = q.WhereOr("t.id = ?", n)
+	}
+	acc := pgdialect.Array(keys)
+	q = q.WhereOr(`(t.access && ? AND t.subject ILIKE ? ESCAPE '\')`, acc, "%"+escapeLike(term)+"%")
+	return q.WhereOr("(t.access && ? AND t.search_doc @@ plainto_tsquery('simple', ?))", acc, term)
+}

@@ -1,0 +1,10 @@
+DROP INDEX IF EXISTS ticket_contacts_by_id_idx;
+DROP INDEX IF EXISTS ticket_contacts_by_activity_idx;
+DROP INDEX IF EXISTS ticket_contacts_by_created_idx;
+DROP INDEX IF EXISTS ticket_contacts_by_subject_idx;
+DROP INDEX IF EXISTS ticket_contacts_by_status_idx;
+DROP INDEX IF EXISTS ticket_companies_by_id_idx;
+DROP INDEX IF EXISTS ticket_companies_by_activity_idx;
+DROP INDEX IF EXISTS ticket_companies_by_created_idx;
+DROP INDEX IF EXISTS ticket_companies_by_subject_idx;
+DROP INDEX IF EXISTS ticket_companies_by_status_idx;
