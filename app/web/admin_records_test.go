@@ -16,6 +16,7 @@ import (
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/testutil"
+	"portico/app/web/admin"
 )
 
 // The back office's records: contacts, companies, lists, pipelines and
@@ -696,9 +697,9 @@ func testRecCompanies(t *testing.T, h *harness) {
 	if !strings.Contains(body, recT(h, "records.tickets_count", n)) {
 		t.Errorf("Acme's page does not count %d tickets", n)
 	}
-	if n > recPageSize {
+	if n > admin.RecordsPageSize {
 		_, body2 := c.get("/admin/companies/"+recItoa(acme)+"?page=2", false)
-		if !strings.Contains(body2, recT(h, "tickets.page_of", 2, (n+recPageSize-1)/recPageSize)) {
+		if !strings.Contains(body2, recT(h, "tickets.page_of", 2, (n+admin.RecordsPageSize-1)/admin.RecordsPageSize)) {
 			t.Error("company tickets page 2")
 		}
 	}

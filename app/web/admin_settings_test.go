@@ -26,6 +26,8 @@ import (
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/testutil"
+	"portico/app/web/admin"
+	"portico/app/web/core"
 )
 
 // The settings page, /admin/portal, on both database dialects. One server
@@ -110,12 +112,12 @@ func (c *client) admLogin(email string) {
 	if c.csrf == "" {
 		c.h.t.Fatal("no CSRF token on the staff login page")
 	}
-	old := c.cookies[staffCookie]
+	old := c.cookies[core.StaffCookie]
 	res, _ := c.post("/admin/login", url.Values{"email": {email}, "password": {demo.Password}}, false)
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/admin/") {
 		c.h.t.Fatalf("staff login %s: status %d, Location %q", email, res.StatusCode, res.Header.Get("Location"))
 	}
-	if c.cookies[staffCookie] == old {
+	if c.cookies[core.StaffCookie] == old {
 		c.h.t.Fatal("staff session ID not replaced at login")
 	}
 	c.csrf = c.admToken()
@@ -136,14 +138,14 @@ func (h *harness) admAs(email string) *client {
 		h.t.Fatal(err)
 	}
 	c := h.client()
-	c.cookies[staffCookie] = sid
+	c.cookies[core.StaffCookie] = sid
 	c.csrf = c.admToken()
 	return c
 }
 
 // admToken is the CSRF token of the client's staff session, as the
 // back-office pages show it.
-func (c *client) admToken() string { return c.h.srv.csrfFor(c.cookies[staffCookie]) }
+func (c *client) admToken() string { return c.h.srv.CSRFFor(c.cookies[core.StaffCookie]) }
 
 // admin returns a browser with a session of the demo admin.
 func (h *harness) admin() *client {
@@ -158,8 +160,8 @@ func (c *client) admPost(path string, form url.Values, htmx bool) (*http.Respons
 	for k, v := range form {
 		f[k] = append([]string(nil), v...)
 	}
-	if _, ok := f[csrfField]; !ok {
-		f.Set(csrfField, c.admToken())
+	if _, ok := f[core.CSRFField]; !ok {
+		f.Set(core.CSRFField, c.admToken())
 	}
 	return c.post(path, f, htmx)
 }
@@ -187,7 +189,7 @@ func (c *client) admMultipart(path string, fields [][2]string, files []admFile, 
 	c.h.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	_ = w.WriteField(csrfField, c.admToken())
+	_ = w.WriteField(core.CSRFField, c.admToken())
 	for _, f := range fields {
 		_ = w.WriteField(f[0], f[1])
 	}
@@ -339,7 +341,7 @@ func admInvalid(t *testing.T, body, field string) {
 		}
 		inv, _ := admAttr(tag, "aria-invalid")
 		desc, _ := admAttr(tag, "aria-describedby")
-		if inv == "true" && contains(strings.Fields(desc), field+"-error") {
+		if inv == "true" && core.Contains(strings.Fields(desc), field+"-error") {
 			return
 		}
 	}
@@ -401,7 +403,7 @@ func admOwn(section string, dst *model.PortalSettings, src model.PortalSettings)
 // that belongs to another section.
 func admOnlyOwn(t *testing.T, section string, before, after model.PortalSettings) {
 	t.Helper()
-	want := cloneSettings(before)
+	want := admin.CloneSettings(before)
 	admOwn(section, &want, after)
 	a, _ := json.Marshal(want)
 	b, _ := json.Marshal(after)
@@ -1183,7 +1185,7 @@ func testAdmAccessControl(t *testing.T, h *harness) {
 		// The customer's own token is no good in the back office.
 		before := h.admState()
 		f := admForm("title", "Hijacked", "slug", "portal", "language", "en")
-		f.Set(csrfField, h.srv.csrfFor(c.sid()))
+		f.Set(core.CSRFField, h.srv.CSRFFor(c.sid()))
 		if res, _ := c.post("/admin/portal/general", f, true); res.StatusCode != http.StatusForbidden {
 			t.Errorf("customer token on an admin POST: %d, want 403", res.StatusCode)
 		}
@@ -1202,7 +1204,7 @@ func testAdmAccessControl(t *testing.T, h *harness) {
 		}
 		// The staff cookie sent as the portal's is not a customer either.
 		c := h.client()
-		c.cookies[sessionCookie] = admin.cookies[staffCookie]
+		c.cookies[core.SessionCookie] = admin.cookies[core.StaffCookie]
 		if res, _ := c.get("/portal/tickets", false); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("staff session ID in the portal cookie: %d", res.StatusCode)
 		}
@@ -1238,11 +1240,11 @@ func testAdmAccessControl(t *testing.T, h *harness) {
 		}{
 			{"no", ""},
 			{"a wrong", "AAAA" + admin.admToken()[4:]},
-			{"another session's", h.srv.csrfFor(auth.NewSessionID())},
+			{"another session's", h.srv.CSRFFor(auth.NewSessionID())},
 		} {
 			f := admForm("title", "Forged", "slug", "portal", "language", "en")
 			if tc.token != "" {
-				f.Set(csrfField, tc.token)
+				f.Set(core.CSRFField, tc.token)
 			}
 			for _, htmx := range []bool{true, false} {
 				if res, _ := admin.admRaw("/admin/portal/general", f, htmx); res.StatusCode != http.StatusForbidden {
@@ -1257,7 +1259,7 @@ func testAdmAccessControl(t *testing.T, h *harness) {
 		req := httptest.NewRequest(http.MethodPost, "/admin/portal/permissions", strings.NewReader("permission=contact"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("HX-Request", "true")
-		req.Header.Set(csrfHeader, admin.admToken())
+		req.Header.Set(core.CSRFHeader, admin.admToken())
 		if res, _ := admin.do(req); res.StatusCode != http.StatusOK {
 			t.Errorf("token in the header: %d", res.StatusCode)
 		}
@@ -1278,12 +1280,12 @@ func testAdmAccessControl(t *testing.T, h *harness) {
 	t.Run("logout", func(t *testing.T) {
 		h := h.admIn(t)
 		admin := h.admin()
-		old := admin.cookies[staffCookie]
+		old := admin.cookies[core.StaffCookie]
 		if res, _ := admin.admPost("/admin/logout", nil, false); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("logout: %d", res.StatusCode)
 		}
 		c := h.client()
-		c.cookies[staffCookie] = old
+		c.cookies[core.StaffCookie] = old
 		if res, _ := c.get("/admin/portal", false); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("old staff cookie after logout: %d", res.StatusCode)
 		}
@@ -1576,12 +1578,12 @@ func TestSettingsLiveAcrossInstancesPostgresRedis(t *testing.T) {
 	}
 
 	// Logging out on B ends the session on A.
-	old := onA.cookies[staffCookie]
+	old := onA.cookies[core.StaffCookie]
 	if res, _ := onB.admPost("/admin/logout", nil, false); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("logout on B: %d", res.StatusCode)
 	}
 	stale := a.client()
-	stale.cookies[staffCookie] = old
+	stale.cookies[core.StaffCookie] = old
 	if res, _ := stale.get("/admin/portal", false); res.StatusCode != http.StatusSeeOther ||
 		!strings.HasPrefix(res.Header.Get("Location"), "/admin/login") {
 		t.Errorf("A after logout on B: %d %q", res.StatusCode, res.Header.Get("Location"))

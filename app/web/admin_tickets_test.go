@@ -21,6 +21,7 @@ import (
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/testutil"
+	"portico/app/web/admin"
 )
 
 // The agents' work: inbox, ticket page, replies and notes, ticket changes,
@@ -251,7 +252,7 @@ func testBtInbox(t *testing.T, h *harness) {
 	// Sort and page.
 	total := h.recCount("SELECT count(*) FROM tickets")
 	_, body = c.get("/admin/inbox?status=all&sort=id", true)
-	if ids := btRows(body); len(ids) != adminPageSize || ids[0] != 1 || ids[1] != 2 {
+	if ids := btRows(body); len(ids) != admin.InboxPageSize || ids[0] != 1 || ids[1] != 2 {
 		t.Errorf("sort=id: rows %v", ids)
 	}
 	if !strings.Contains(body, `aria-sort="ascending"`) {
@@ -262,7 +263,7 @@ func testBtInbox(t *testing.T, h *harness) {
 		t.Errorf("sort=-id: rows %v, want #%d first", ids, total)
 	}
 	_, body = c.get("/admin/inbox?status=all&sort=id&page=2", true)
-	if ids := btRows(body); len(ids) != total-adminPageSize || ids[0] != adminPageSize+1 {
+	if ids := btRows(body); len(ids) != total-admin.InboxPageSize || ids[0] != admin.InboxPageSize+1 {
 		t.Errorf("page 2: rows %v", ids)
 	}
 	if !strings.Contains(body, `rel="prev"`) || strings.Contains(body, `rel="next"`) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"portico/app/model"
+	"portico/app/web/core"
 )
 
 // The list page and its fragment: htmx gets only the list, everything else
@@ -325,7 +326,7 @@ func TestLanguage(t *testing.T) {
 				t.Errorf("lang %q: status %d, want 400", lang, res.StatusCode)
 			}
 			for _, ck := range res.Cookies() {
-				if ck.Name == languageCookie {
+				if ck.Name == core.LanguageCookie {
 					t.Errorf("lang %q set the cookie to %q", lang, ck.Value)
 				}
 			}

@@ -16,6 +16,7 @@ import (
 
 	"portico/app/model"
 	"portico/app/store"
+	"portico/app/web/core"
 )
 
 // The ticket page shows the most recent thread only, and no page,
@@ -389,7 +390,7 @@ func TestReply(t *testing.T) {
 		_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
 		fmt.Fprintf(conn, "POST /portal/tickets/22/replies HTTP/1.1\r\nHost: portal.example\r\n"+
 			"Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: %d\r\nCookie: %s=%s\r\n"+
-			"X-CSRF-Token: %s\r\nConnection: close\r\n\r\n--xyz\r\n", 6<<20, sessionCookie, c.sid(), c.csrf)
+			"X-CSRF-Token: %s\r\nConnection: close\r\n\r\n--xyz\r\n", 6<<20, core.SessionCookie, c.sid(), c.csrf)
 		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -500,7 +501,7 @@ func TestSupportForm(t *testing.T) {
 		reqs := make([]*http.Request, n)
 		for i := range reqs {
 			reqs[i] = c.multipartRequest("/portal/tickets", fields, []upload{{"f.txt", []byte("f")}}, i%2 == 1)
-			reqs[i].AddCookie(&http.Cookie{Name: sessionCookie, Value: c.sid()})
+			reqs[i].AddCookie(&http.Cookie{Name: core.SessionCookie, Value: c.sid()})
 		}
 		for _, req := range reqs {
 			go func() {

@@ -17,6 +17,7 @@ import (
 
 	"portico/app/auth"
 	"portico/app/model"
+	"portico/app/web/core"
 )
 
 // Another customer's ticket answers exactly like a missing one, on every
@@ -190,12 +191,12 @@ func TestCSRF(t *testing.T) {
 	send := func(token, header string, htmx bool) *http.Response {
 		form := url.Values{"body": {"csrf probe"}}
 		if token != "" {
-			form.Set(csrfField, token)
+			form.Set(core.CSRFField, token)
 		}
 		req := httptest.NewRequest(http.MethodPost, "/portal/tickets/22/replies", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if header != "" {
-			req.Header.Set(csrfHeader, header)
+			req.Header.Set(core.CSRFHeader, header)
 		}
 		if htmx {
 			req.Header.Set("HX-Request", "true")
@@ -242,7 +243,7 @@ func TestCSRF(t *testing.T) {
 	}
 	// Logout and the language switch are state changes too.
 	for _, p := range []string{"/portal/logout", "/portal/language", "/portal/login", "/portal/register"} {
-		res, _ := c.post(p, url.Values{csrfField: {"bad"}, "lang": {"es"}}, false)
+		res, _ := c.post(p, url.Values{core.CSRFField: {"bad"}, "lang": {"es"}}, false)
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("POST %s with a bad token: %d", p, res.StatusCode)
 		}
@@ -598,7 +599,7 @@ func TestLoginAnswersAndRateLimit(t *testing.T) {
 	// X-Forwarded-For (no proxy is trusted) does not get around it.
 	got429 = false
 	for i := 0; i < 25 && !got429; i++ {
-		form := url.Values{"email": {fmt.Sprintf("nobody%d@example.com", i)}, "password": {"x-password"}, csrfField: {c.csrf}}
+		form := url.Values{"email": {fmt.Sprintf("nobody%d@example.com", i)}, "password": {"x-password"}, core.CSRFField: {c.csrf}}
 		req := httptest.NewRequest(http.MethodPost, "/portal/login", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
@@ -620,8 +621,8 @@ func TestPanicRecovery(t *testing.T) {
 	s := h.srv
 	// Routes can't be added in front of the server's catch-all, so build a
 	// small app with the server's middleware, views and error handler.
-	app := fiber.New(fiber.Config{Views: s.app.Config().Views, ErrorHandler: s.handleError})
-	app.Use(s.requestID, s.accessLog, s.recoverPanic, s.securityHeaders)
+	app := fiber.New(fiber.Config{Views: s.App().Config().Views, ErrorHandler: s.HandleError})
+	app.Use(s.RequestID, s.AccessLog, s.RecoverPanic, s.SecurityHeaders)
 	app.Get("/panic-test", func(c *fiber.Ctx) error { panic("boom: db password is hunter2") })
 	app.Get("/error-test", func(c *fiber.Ctx) error { return fmt.Errorf("wrapped: secret-detail") })
 	for _, p := range []string{"/panic-test", "/error-test"} {
@@ -672,7 +673,7 @@ func TestRedisUnavailable(t *testing.T) {
 	h := newPortal(t, withSessions(&auth.RedisSessions{Client: dead, Prefix: "x:"},
 		&auth.RedisLimiter{Client: dead, Prefix: "x:", Fallback: auth.NewMemoryLimiter()}))
 	c := h.client()
-	c.cookies[sessionCookie] = auth.NewSessionID() // as if logged in earlier
+	c.cookies[core.SessionCookie] = auth.NewSessionID() // as if logged in earlier
 	for _, p := range []string{"/portal/login", "/portal/tickets", "/portal/tickets/22", "/portal/tickets/new", "/portal/register"} {
 		for _, htmx := range []bool{false, true} {
 			res, body := c.get(p, htmx)
