@@ -46,7 +46,7 @@ func (s *Handler) Login(c *fiber.Ctx) error {
 		case !ok:
 			errs["form"] = "login.failed"
 		case core.SettingsOf(c).RequireVerification && ct.EmailVerifiedAt.IsZero():
-			// Email: the address must be confirmed first (portal_verify.go).
+			// Email: the address must be confirmed first (verify.go).
 			return s.loginUnverified(c, f)
 		default:
 			if err := s.StartSession(c, auth.KindContact, ct.ID); err != nil {

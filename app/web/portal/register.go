@@ -53,7 +53,7 @@ func (s *Handler) Register(c *fiber.Ctx) error {
 			return err
 		}
 		// Email: with verification on, the contact confirms its address
-		// before the first login (portal_verify.go).
+		// before the first login (verify.go).
 		if st.RequireVerification {
 			return s.registerPending(c, f, cs, hash)
 		}
