@@ -9,6 +9,7 @@ import (
 
 	"portico/app/demo"
 	"portico/app/model"
+	"portico/app/web/core"
 )
 
 // "View customer portal": an admin sees the portal as a chosen contact,
@@ -100,7 +101,7 @@ func testAdmPreviewAsContact(t *testing.T, h *harness) {
 		{"/portal/language", url.Values{"lang": {"es"}, "next": {"/portal/tickets"}}, false},
 		{"/portal/logout", nil, false},
 	} {
-		f := url.Values{csrfField: {token}}
+		f := url.Values{core.CSRFField: {token}}
 		for k, v := range tc.form {
 			f[k] = v
 		}
@@ -123,7 +124,7 @@ func testAdmPreviewAsContact(t *testing.T, h *harness) {
 	// The same reply from Ana herself goes through, so the 403 was the
 	// preview's.
 	_, page := ana.get("/portal/tickets/22", false)
-	if res, _ := ana.post("/portal/tickets/22/replies", url.Values{csrfField: {admPortalToken(t, page)}, "body": {"From Ana"}}, false); res.StatusCode != http.StatusSeeOther {
+	if res, _ := ana.post("/portal/tickets/22/replies", url.Values{core.CSRFField: {admPortalToken(t, page)}, "body": {"From Ana"}}, false); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("Ana's own reply: %d", res.StatusCode)
 	}
 
@@ -139,7 +140,7 @@ func testAdmPreviewAsContact(t *testing.T, h *harness) {
 
 	// Ending it, with the banner's form, leaves the admin logged in to the
 	// back office and out of the portal.
-	end := url.Values{csrfField: {admin.admToken()}}
+	end := url.Values{core.CSRFField: {admin.admToken()}}
 	if res, _ := admin.post("/admin/portal/preview/end", end, false); res.StatusCode != http.StatusSeeOther ||
 		res.Header.Get("Location") != "/admin/portal" {
 		t.Fatalf("end preview: %d %q", res.StatusCode, res.Header.Get("Location"))

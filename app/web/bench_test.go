@@ -24,6 +24,7 @@ import (
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/testutil"
+	"portico/app/web/core"
 )
 
 // The list benchmarks serve the portal on a real listener and hit it with
@@ -169,7 +170,7 @@ func BenchmarkPlainFiberCeiling(b *testing.B) {
 func benchList(b *testing.B, query string) {
 	base, sid := benchServer(b)
 	h := http.Header{}
-	h.Set("Cookie", sessionCookie+"="+sid)
+	h.Set("Cookie", core.SessionCookie+"="+sid)
 	h.Set("HX-Request", "true")
 	h.Set("Accept-Encoding", "gzip")
 	hammer(b, fmt.Sprintf("%s/portal/tickets?%s", base, query), h)

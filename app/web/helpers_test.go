@@ -23,6 +23,8 @@ import (
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/testutil"
+	"portico/app/web/admin"
+	"portico/app/web/core"
 )
 
 // Helpers shared by the portal tests, on top of harness_test.go.
@@ -108,7 +110,7 @@ func (c *client) as(email string) {
 	if err := c.h.srv.Sessions.Put(ctx, sid, se, time.Hour); err != nil {
 		c.h.t.Fatal(err)
 	}
-	c.cookies[sessionCookie] = sid
+	c.cookies[core.SessionCookie] = sid
 	c.csrf = ""
 	if res, _ := c.get("/portal/tickets/new", false); res.StatusCode != http.StatusOK {
 		c.h.t.Fatalf("session for %s: status %d", email, res.StatusCode)
@@ -119,7 +121,7 @@ func (c *client) as(email string) {
 }
 
 // sid is the client's session cookie.
-func (c *client) sid() string { return c.cookies[sessionCookie] }
+func (c *client) sid() string { return c.cookies[core.SessionCookie] }
 
 // upload is one file of a multipart form.
 type upload struct {
@@ -142,10 +144,10 @@ func (c *client) multipartRequest(path string, fields [][2]string, files []uploa
 	w := multipart.NewWriter(&buf)
 	hasCSRF := false
 	for _, f := range fields {
-		hasCSRF = hasCSRF || f[0] == csrfField
+		hasCSRF = hasCSRF || f[0] == core.CSRFField
 	}
 	if !hasCSRF && c.csrf != "" {
-		_ = w.WriteField(csrfField, c.csrf)
+		_ = w.WriteField(core.CSRFField, c.csrf)
 	}
 	for _, f := range fields {
 		_ = w.WriteField(f[0], f[1])
@@ -282,3 +284,9 @@ const (
 	gina  = demo.GinaEmail
 	carla = demo.CarlaEmail
 )
+
+// recItoa writes a record's ID as it shows in URLs.
+func recItoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// settingsSections are the sections of /admin/portal, in page order.
+var settingsSections = admin.SettingsSections

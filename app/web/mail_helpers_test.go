@@ -13,6 +13,7 @@ import (
 	"portico/app/mail"
 	"portico/app/model"
 	"portico/app/store"
+	"portico/app/web/core"
 )
 
 // Helpers for the email tests. Names start with "ml" so as not to collide
@@ -87,8 +88,8 @@ func (h *harness) mlStaff(email string) *client {
 		h.t.Fatal(err)
 	}
 	c := h.client()
-	c.cookies[staffCookie] = sid
-	c.csrf = h.srv.csrfFor(sid)
+	c.cookies[core.StaffCookie] = sid
+	c.csrf = h.srv.CSRFFor(sid)
 	return c
 }
 
@@ -106,8 +107,8 @@ func (h *harness) mlContact(email string) *client {
 		h.t.Fatal(err)
 	}
 	c := h.client()
-	c.cookies[sessionCookie] = sid
-	c.csrf = h.srv.csrfFor(sid)
+	c.cookies[core.SessionCookie] = sid
+	c.csrf = h.srv.CSRFFor(sid)
 	return c
 }
 

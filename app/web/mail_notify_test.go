@@ -15,6 +15,7 @@ import (
 	"portico/app/demo"
 	"portico/app/mail"
 	"portico/app/store"
+	"portico/app/web/core"
 )
 
 // mlMultipart posts a multipart form without files, as the reply and
@@ -23,7 +24,7 @@ func (c *client) mlMultipart(path string, fields map[string]string) (*http.Respo
 	c.h.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
-	_ = w.WriteField(csrfField, c.csrf)
+	_ = w.WriteField(core.CSRFField, c.csrf)
 	for k, v := range fields {
 		_ = w.WriteField(k, v)
 	}

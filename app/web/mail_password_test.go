@@ -13,6 +13,7 @@ import (
 	"portico/app/mail"
 	"portico/app/model"
 	"portico/app/store"
+	"portico/app/web/core"
 )
 
 var mlCSRFRe = regexp.MustCompile(`"X-CSRF-Token": "[^"]+"`)
@@ -37,7 +38,7 @@ func mlSame(t *testing.T, a, b string) {
 func (h *harness) mlForgot(email string) (int, string) {
 	h.t.Helper()
 	c := h.mlAnon("/portal/password/forgot")
-	form := url.Values{"email": {email}, csrfField: {c.csrf}}
+	form := url.Values{"email": {email}, core.CSRFField: {c.csrf}}
 	req := httptest.NewRequest(http.MethodPost, "/portal/password/forgot", strings.NewReader(form.Encode()))
 	req.Host = "evil.example"
 	req.Header.Set("X-Forwarded-Host", "evil.example")

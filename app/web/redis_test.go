@@ -11,6 +11,7 @@ import (
 
 	"portico/app/auth"
 	"portico/app/testutil"
+	"portico/app/web/core"
 )
 
 // The login → tickets → logout flow with sessions and limits in Redis, as
@@ -91,7 +92,7 @@ func TestPortalSessionsRedis(t *testing.T) {
 		t.Errorf("%d session keys after logout", n)
 	}
 	replay := h.client()
-	replay.cookies[sessionCookie] = sid
+	replay.cookies[core.SessionCookie] = sid
 	res, _ = replay.get("/portal/tickets", false)
 	if u, ok := loginRedirect(res); !ok || u.Query().Get("next") != "/portal/tickets" {
 		t.Errorf("replayed cookie: %d to %q", res.StatusCode, res.Header.Get("Location"))

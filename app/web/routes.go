@@ -2,6 +2,9 @@ package web
 
 import (
 	"portico/app/model"
+	"portico/app/web/admin"
+	"portico/app/web/core"
+	"portico/app/web/portal"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
@@ -9,121 +12,121 @@ import (
 
 // routes lists every route and the middleware in front of it, so that one
 // read shows who may call what.
-func (s *Server) routes() {
-	app := s.app
-	app.Use(s.requestID, s.accessLog, s.recoverPanic, s.securityHeaders,
+func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
+	app := web.App()
+	app.Use(web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders,
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 
-	app.Use(s.portalSlug)
+	app.Use(web.PortalSlug)
 
 	// Operations: public, no session.
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-	app.Get("/static/*", s.staticFile)
+	app.Get("/healthz", web.Healthz)
+	app.Get("/readyz", web.Readyz)
+	app.Get("/static/*", web.StaticFile)
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/portal/tickets", fiber.StatusSeeOther) })
 
 	// Every portal route: settings, session, language and CSRF.
-	portal := app.Group("/portal", noStore, s.loadSettings, s.loadSession, s.chooseLocale, s.checkCSRF, s.previewReadOnly)
+	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.CheckCSRF, web.PreviewReadOnly)
 
 	// Reachable while the portal is off.
-	portal.Get("/theme.css", s.themeCSS)
-	portal.Post("/language", s.setLanguage)
+	portal.Get("/theme.css", p.ThemeCSS)
+	portal.Post("/language", p.SetLanguage)
 
 	// Anonymous, while the portal is on.
-	portal.Get("/", s.portalOn, func(c *fiber.Ctx) error { return redirect(c, "/portal/tickets") })
-	portal.Get("/login", s.portalOn, s.loginForm)
-	portal.Post("/login", s.portalOn, s.login)
-	portal.Post("/logout", s.logout)
-	portal.Get("/register", s.portalOn, s.registerForm)
-	portal.Post("/register", s.portalOn, s.register)
+	portal.Get("/", web.PortalOn, func(c *fiber.Ctx) error { return core.Redirect(c, "/portal/tickets") })
+	portal.Get("/login", web.PortalOn, p.LoginForm)
+	portal.Post("/login", web.PortalOn, p.Login)
+	portal.Post("/logout", p.Logout)
+	portal.Get("/register", web.PortalOn, p.RegisterForm)
+	portal.Post("/register", web.PortalOn, p.Register)
 
 	// A logged-in contact the access settings let in.
-	contact := []fiber.Handler{s.portalOn, s.requireContact}
-	portal.Get("/tickets", append(contact, s.ticketList)...)
-	portal.Get("/tickets/new", append(contact, s.ticketNew)...)
-	portal.Post("/tickets", append(contact, s.ticketCreate)...)
-	portal.Get("/tickets/:id", append(contact, s.ticketShow)...)
-	portal.Post("/tickets/:id/replies", append(contact, s.replyCreate)...)
-	portal.Get("/attachments/:id", append(contact, s.attachmentDownload)...)
+	contact := []fiber.Handler{web.PortalOn, web.RequireContact}
+	portal.Get("/tickets", append(contact, p.TicketList)...)
+	portal.Get("/tickets/new", append(contact, p.TicketNew)...)
+	portal.Post("/tickets", append(contact, p.TicketCreate)...)
+	portal.Get("/tickets/:id", append(contact, p.TicketShow)...)
+	portal.Post("/tickets/:id/replies", append(contact, p.ReplyCreate)...)
+	portal.Get("/attachments/:id", append(contact, p.Attachment)...)
 
 	// The back office: a staff session, apart from the customer's.
-	admin := app.Group("/admin", noStore, s.loadSettings, s.loadStaffSession, s.staffLocale, s.checkCSRF)
-	admin.Get("/", func(c *fiber.Ctx) error { return redirect(c, "/admin/inbox") })
-	admin.Get("/login", s.adminLoginForm)
-	admin.Post("/login", s.adminLogin)
-	admin.Post("/logout", s.adminLogout)
+	admin := app.Group("/admin", core.NoStore, web.LoadSettings, web.LoadStaffSession, web.StaffLocale, web.CheckCSRF)
+	admin.Get("/", func(c *fiber.Ctx) error { return core.Redirect(c, "/admin/inbox") })
+	admin.Get("/login", a.LoginForm)
+	admin.Post("/login", a.Login)
+	admin.Post("/logout", a.Logout)
 
 	// Agents' work: any staff user.
-	staff := []fiber.Handler{s.requireStaff}
-	admin.Get("/inbox", append(staff, s.inbox)...)
-	admin.Post("/me/notifications", append(staff, s.staffNotifications)...)
-	admin.Get("/tickets/new", append(staff, s.agentTicketNew)...)
-	admin.Post("/tickets", append(staff, s.agentTicketCreate)...)
-	admin.Get("/tickets/:id", append(staff, s.agentTicketShow)...)
-	admin.Post("/tickets/:id/replies", append(staff, s.agentMessage(model.KindPublic))...)
-	admin.Post("/tickets/:id/notes", append(staff, s.agentMessage(model.KindNote))...)
-	admin.Post("/tickets/:id/comments", append(staff, s.agentMessage(model.KindComment))...)
-	admin.Post("/tickets/:id/properties", append(staff, s.agentTicketUpdate)...)
-	admin.Post("/tickets/:id/associations", append(staff, s.agentAssociation)...)
-	admin.Get("/attachments/:id", append(staff, s.agentAttachment)...)
+	staff := []fiber.Handler{web.RequireStaff}
+	admin.Get("/inbox", append(staff, a.Inbox)...)
+	admin.Post("/me/notifications", append(staff, a.StaffNotifications)...)
+	admin.Get("/tickets/new", append(staff, a.TicketNew)...)
+	admin.Post("/tickets", append(staff, a.TicketCreate)...)
+	admin.Get("/tickets/:id", append(staff, a.TicketShow)...)
+	admin.Post("/tickets/:id/replies", append(staff, a.TicketMessage(model.KindPublic))...)
+	admin.Post("/tickets/:id/notes", append(staff, a.TicketMessage(model.KindNote))...)
+	admin.Post("/tickets/:id/comments", append(staff, a.TicketMessage(model.KindComment))...)
+	admin.Post("/tickets/:id/properties", append(staff, a.TicketUpdate)...)
+	admin.Post("/tickets/:id/associations", append(staff, a.TicketAssociation)...)
+	admin.Get("/attachments/:id", append(staff, a.Attachment)...)
 
 	// Records: contacts, companies, static lists, pipelines and stages,
 	// inboxes and support forms. Any staff user.
-	admin.Get("/contacts", append(staff, s.contactsIndex)...)
-	admin.Get("/contacts/new", append(staff, s.contactsNew)...)
-	admin.Post("/contacts", append(staff, s.contactsCreate)...)
-	admin.Get("/contacts/:id", append(staff, s.contactsShow)...)
-	admin.Post("/contacts/:id", append(staff, s.contactsSave)...)
-	admin.Post("/contacts/:id/lists", append(staff, s.contactsLists)...)
-	admin.Get("/companies", append(staff, s.companiesIndex)...)
-	admin.Get("/companies/new", append(staff, s.companiesNew)...)
-	admin.Post("/companies", append(staff, s.companiesCreate)...)
-	admin.Get("/companies/:id", append(staff, s.companiesShow)...)
-	admin.Post("/companies/:id", append(staff, s.companiesSave)...)
-	admin.Get("/lists", append(staff, s.listsIndex)...)
-	admin.Post("/lists", append(staff, s.listsCreate)...)
-	admin.Get("/lists/:id", append(staff, s.listsShow)...)
-	admin.Post("/lists/:id", append(staff, s.listsRename)...)
-	admin.Post("/lists/:id/members", append(staff, s.listsMembers)...)
-	admin.Get("/pipelines", append(staff, s.pipelinesIndex)...)
-	admin.Post("/pipelines", append(staff, s.pipelinesCreate)...)
-	admin.Post("/pipelines/:id", append(staff, s.pipelinesRename)...)
-	admin.Post("/pipelines/:id/move", append(staff, s.pipelinesMove)...)
-	admin.Post("/pipelines/:id/stages", append(staff, s.stagesCreate)...)
-	admin.Post("/stages/:id", append(staff, s.stagesSave)...)
-	admin.Post("/stages/:id/move", append(staff, s.stagesMove)...)
-	admin.Get("/inboxes", append(staff, s.inboxesIndex)...)
-	admin.Post("/inboxes", append(staff, s.inboxesCreate)...)
-	admin.Post("/inboxes/:id", append(staff, s.inboxesRename)...)
-	admin.Get("/forms", append(staff, s.formsIndex)...)
-	admin.Get("/forms/new", append(staff, s.formsNew)...)
-	admin.Post("/forms", append(staff, s.formsCreate)...)
-	admin.Get("/forms/:id", append(staff, s.formsEdit)...)
-	admin.Post("/forms/:id", append(staff, s.formsSave)...)
+	admin.Get("/contacts", append(staff, a.ContactsIndex)...)
+	admin.Get("/contacts/new", append(staff, a.ContactsNew)...)
+	admin.Post("/contacts", append(staff, a.ContactsCreate)...)
+	admin.Get("/contacts/:id", append(staff, a.ContactsShow)...)
+	admin.Post("/contacts/:id", append(staff, a.ContactsSave)...)
+	admin.Post("/contacts/:id/lists", append(staff, a.ContactsLists)...)
+	admin.Get("/companies", append(staff, a.CompaniesIndex)...)
+	admin.Get("/companies/new", append(staff, a.CompaniesNew)...)
+	admin.Post("/companies", append(staff, a.CompaniesCreate)...)
+	admin.Get("/companies/:id", append(staff, a.CompaniesShow)...)
+	admin.Post("/companies/:id", append(staff, a.CompaniesSave)...)
+	admin.Get("/lists", append(staff, a.ListsIndex)...)
+	admin.Post("/lists", append(staff, a.ListsCreate)...)
+	admin.Get("/lists/:id", append(staff, a.ListsShow)...)
+	admin.Post("/lists/:id", append(staff, a.ListsRename)...)
+	admin.Post("/lists/:id/members", append(staff, a.ListsMembers)...)
+	admin.Get("/pipelines", append(staff, a.PipelinesIndex)...)
+	admin.Post("/pipelines", append(staff, a.PipelinesCreate)...)
+	admin.Post("/pipelines/:id", append(staff, a.PipelinesRename)...)
+	admin.Post("/pipelines/:id/move", append(staff, a.PipelinesMove)...)
+	admin.Post("/pipelines/:id/stages", append(staff, a.StagesCreate)...)
+	admin.Post("/stages/:id", append(staff, a.StagesSave)...)
+	admin.Post("/stages/:id/move", append(staff, a.StagesMove)...)
+	admin.Get("/inboxes", append(staff, a.InboxesIndex)...)
+	admin.Post("/inboxes", append(staff, a.InboxesCreate)...)
+	admin.Post("/inboxes/:id", append(staff, a.InboxesRename)...)
+	admin.Get("/forms", append(staff, a.FormsIndex)...)
+	admin.Get("/forms/new", append(staff, a.FormsNew)...)
+	admin.Post("/forms", append(staff, a.FormsCreate)...)
+	admin.Get("/forms/:id", append(staff, a.FormsEdit)...)
+	admin.Post("/forms/:id", append(staff, a.FormsSave)...)
 
 	// Portal settings need the settings permission.
-	settings := []fiber.Handler{s.requireStaff, s.requireSettingsPermission}
-	admin.Get("/portal", append(settings, s.portalSettings)...)
-	admin.Get("/portal/sample/:page", append(settings, s.portalSample)...)
-	admin.Post("/portal/preview", append(settings, s.previewStart)...)
-	admin.Post("/portal/preview/end", s.requireStaff, s.previewEnd)
-	admin.Post("/portal/:section", append(settings, s.saveSection)...)
+	settings := []fiber.Handler{web.RequireStaff, web.RequireSettingsPermission}
+	admin.Get("/portal", append(settings, a.PortalSettings)...)
+	admin.Get("/portal/sample/:page", append(settings, a.PortalSample)...)
+	admin.Post("/portal/preview", append(settings, a.PreviewStart)...)
+	admin.Post("/portal/preview/end", web.RequireStaff, a.PreviewEnd)
+	admin.Post("/portal/:section", append(settings, a.SaveSection)...)
 
 	// Email: password reset and invitation links, address verification,
 	// the outbox viewer, and an admin's "resend invitation".
-	portal.Get("/password/forgot", s.portalOn, s.passwordForgotForm)
-	portal.Post("/password/forgot", s.portalOn, s.passwordForgot)
-	portal.Get("/password/reset", s.portalOn, s.passwordSetForm)
-	portal.Post("/password/reset", s.portalOn, s.passwordSet)
-	portal.Get("/password/set", s.portalOn, s.passwordSetForm)
-	portal.Post("/password/set", s.portalOn, s.passwordSet)
-	portal.Get("/verify", s.portalOn, s.verifyForm)
-	portal.Post("/verify", s.portalOn, s.verify)
-	portal.Post("/verify/resend", s.portalOn, s.verifyResend)
-	admin.Get("/outbox", append(staff, s.outboxIndex)...)
-	admin.Get("/outbox/:id", append(staff, s.outboxShow)...)
-	admin.Post("/outbox/:id/retry", append(settings, s.outboxRetry)...)
-	admin.Post("/contacts/:id/invite", append(settings, s.contactInvite)...)
+	portal.Get("/password/forgot", web.PortalOn, p.PasswordForgotForm)
+	portal.Post("/password/forgot", web.PortalOn, p.PasswordForgot)
+	portal.Get("/password/reset", web.PortalOn, p.PasswordSetForm)
+	portal.Post("/password/reset", web.PortalOn, p.PasswordSet)
+	portal.Get("/password/set", web.PortalOn, p.PasswordSetForm)
+	portal.Post("/password/set", web.PortalOn, p.PasswordSet)
+	portal.Get("/verify", web.PortalOn, p.VerifyForm)
+	portal.Post("/verify", web.PortalOn, p.Verify)
+	portal.Post("/verify/resend", web.PortalOn, p.VerifyResend)
+	admin.Get("/outbox", append(staff, a.OutboxIndex)...)
+	admin.Get("/outbox/:id", append(staff, a.OutboxShow)...)
+	admin.Post("/outbox/:id/retry", append(settings, a.OutboxRetry)...)
+	admin.Post("/contacts/:id/invite", append(settings, a.ContactInvite)...)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -1,30 +1,34 @@
-// Package web is Portico's HTTP side: the server, its routes, middleware,
-// render helpers and handlers, one action per file.
+// Package web is Portico's HTTP side, as one server: it builds the web
+// core, the portal's and the back office's handlers and the desk service,
+// and lists every route in routes.go, so that one read shows who may call
+// what.
+//
+// It holds no handler and no render helper of its own: handlers live in
+// portal/ (customers) and admin/ (staff), the HTTP plumbing in core/, and
+// the operations on tickets in app/desk.
 package web
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
 	"portico/app/auth"
 	"portico/app/config"
+	"portico/app/desk"
 	"portico/app/i18n"
 	"portico/app/mail"
 	"portico/app/model"
 	"portico/app/store"
-	"portico/app/web/form"
+	"portico/app/web/admin"
+	"portico/app/web/core"
+	"portico/app/web/portal"
 )
 
 // Deps is everything the server needs, built once in main.
@@ -46,130 +50,42 @@ type Deps struct {
 	Mail *mail.Mailer
 }
 
-// Server carries the dependencies into handlers.
+// Server is the web core with every route wired.
 type Server struct {
-	Deps
-	app    *fiber.App
-	assets map[string]string
+	*core.Core
 }
 
 // New builds the Fiber app with every route. The templates are parsed
 // here, so that a template error stops start-up.
 func New(d Deps) (*Server, error) {
-	engine := html.NewFileSystem(http.FS(d.Views), ".html")
-	engine.AddFuncMap(templateFuncs())
-	if err := engine.Load(); err != nil {
-		return nil, fmt.Errorf("web: unable to load templates: %w", err)
-	}
-	assets, err := assetURLs(d.Static)
-	if err != nil {
-		return nil, fmt.Errorf("web: unable to read static files: %w", err)
-	}
-	s := &Server{Deps: d, assets: assets}
-	proxyHeader := ""
-	if len(d.Config.TrustedProxies) > 0 {
-		proxyHeader = fiber.HeaderXForwardedFor
-	}
-	// Room for the largest allowed upload set, plus the form text. Each
-	// file's size is still checked on its own.
-	bodyLimit := int(d.Config.MaxUploadSize)*max(d.Config.MaxUploads, 1) + 1<<20
-	s.app = fiber.New(fiber.Config{
-		Views:                   engine,
-		Immutable:               true,
-		BodyLimit:               bodyLimit,
-		ErrorHandler:            s.handleError,
-		DisableStartupMessage:   true,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            60 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		ProxyHeader:             proxyHeader,
-		EnableTrustedProxyCheck: len(d.Config.TrustedProxies) > 0,
-		TrustedProxies:          d.Config.TrustedProxies,
+	c, err := core.New(core.Deps{
+		Config: d.Config, Store: d.Store, Sessions: d.Sessions, Limiter: d.Limiter, I18n: d.I18n,
+		Log: d.Log, Secret: d.Secret, Views: d.Views, Static: d.Static, Mail: d.Mail,
 	})
-	s.routes()
-	return s, nil
+	if err != nil {
+		return nil, err
+	}
+	dk := &desk.Service{Store: d.Store, Log: d.Log, Mailer: c.Mailer, OnAgentReply: d.OnAgentReply}
+	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk})
+	return &Server{Core: c}, nil
 }
-
-// App returns the Fiber app, for tests and for serving.
-func (s *Server) App() *fiber.App { return s.app }
 
 // Listen serves until ctx ends, then drains the open requests.
 func (s *Server) Listen(ctx context.Context, addr string) error {
+	app := s.App()
 	errc := make(chan error, 1)
-	go func() { errc <- s.app.Listen(addr) }()
+	go func() { errc <- app.Listen(addr) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
 	s.Log.Info("shutting down, draining requests")
-	if err := s.app.ShutdownWithTimeout(30 * time.Second); err != nil {
+	if err := app.ShutdownWithTimeout(30 * time.Second); err != nil {
 		return fmt.Errorf("web: shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
-}
-
-func templateFuncs() template.FuncMap {
-	return template.FuncMap{
-		"add": func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
-		"seq": func(from, to int) []int {
-			var out []int
-			for i := from; i <= to; i++ {
-				out = append(out, i)
-			}
-			return out
-		},
-		"lower":     strings.ToLower,
-		"join":      strings.Join,
-		"hasPrefix": strings.HasPrefix,
-		"div":       func(a, b int) int { return a / b },
-		"fieldName": form.FieldName,
-		"imageSrc":  imageSrc,
-		// noticeHTML shows the consent notice's links; it is sanitized at
-		// save and again here, so stored markup can never carry a script.
-		"noticeHTML": func(s string) template.HTML { return template.HTML(form.SanitizeNotice(s)) },
-		"deref": func(p *int64) int64 {
-			if p == nil {
-				return 0
-			}
-			return *p
-		},
-		"list": func(v ...string) []string { return v },
-		// stageLabel is the stage name when the settings show stage names,
-		// and "" for plain Open/Closed.
-		"stageLabel": func(show bool, name string) string {
-			if show {
-				return name
-			}
-			return ""
-		},
-		"kb": func(n int64) string {
-			if n < 1024 {
-				return strconv.FormatInt(n, 10) + " B"
-			}
-			if n < 1<<20 {
-				return strconv.FormatInt((n+512)/1024, 10) + " KB"
-			}
-			return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
-		},
-		"initial": func(s string) string {
-			for _, r := range s {
-				return strings.ToUpper(string(r))
-			}
-			return ""
-		},
-		"upper": strings.ToUpper,
-		"dict": func(kv ...any) map[string]any {
-			m := make(map[string]any, len(kv)/2)
-			for i := 0; i+1 < len(kv); i += 2 {
-				k, _ := kv[i].(string)
-				m[k] = kv[i+1]
-			}
-			return m
-		},
-	}
 }

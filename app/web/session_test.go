@@ -11,6 +11,7 @@ import (
 
 	"portico/app/auth"
 	"portico/app/model"
+	"portico/app/web/core"
 )
 
 // loginRedirect tells whether res sends the browser to the login page,
@@ -40,7 +41,7 @@ func TestSessionLifecycle(t *testing.T) {
 	res, _ := c.get("/portal/login", false)
 	var pre *http.Cookie
 	for _, ck := range res.Cookies() {
-		if ck.Name == sessionCookie {
+		if ck.Name == core.SessionCookie {
 			pre = ck
 		}
 	}
@@ -49,7 +50,7 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 	// An ID planted by an attacker (well-formed, unknown to the server).
 	planted := auth.NewSessionID()
-	c.cookies[sessionCookie] = planted
+	c.cookies[core.SessionCookie] = planted
 	c.get("/portal/login", false)
 	if c.sid() != planted {
 		t.Fatalf("the anonymous ID changed before login")
@@ -61,7 +62,7 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 	var ck *http.Cookie
 	for _, x := range res.Cookies() {
-		if x.Name == sessionCookie {
+		if x.Name == core.SessionCookie {
 			ck = x
 		}
 	}
@@ -91,7 +92,7 @@ func TestSessionLifecycle(t *testing.T) {
 			t.Error("the planted ID holds a session")
 		}
 		attacker := h.client()
-		attacker.cookies[sessionCookie] = planted
+		attacker.cookies[core.SessionCookie] = planted
 		if res, _ := attacker.get("/portal/tickets", false); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("the planted ID is logged in: %d", res.StatusCode)
 		}
@@ -122,7 +123,7 @@ func TestSessionLifecycle(t *testing.T) {
 		}
 		// Replaying the old cookie is worthless.
 		replay := h.client()
-		replay.cookies[sessionCookie] = old
+		replay.cookies[core.SessionCookie] = old
 		for _, htmx := range []bool{false, true} {
 			res, body := replay.get("/portal/tickets/22", htmx)
 			if _, ok := loginRedirect(res); !ok || strings.Contains(body, "Printer") {
@@ -238,7 +239,7 @@ func TestAccessRevokedAtOnce(t *testing.T) {
 			}
 		}
 		before := h.count("SELECT count(*) FROM messages")
-		c.cookies[sessionCookie] = sid
+		c.cookies[core.SessionCookie] = sid
 		c.multipart("/portal/tickets/23/replies", [][2]string{{"body", "still here"}}, nil, false)
 		if h.count("SELECT count(*) FROM messages") != before {
 			t.Error("a disabled contact replied")
@@ -248,7 +249,7 @@ func TestAccessRevokedAtOnce(t *testing.T) {
 		}
 		// Enabled again, the old session stays dead.
 		h.exec("UPDATE contacts SET disabled = false WHERE email = ?", carla)
-		c.cookies[sessionCookie] = sid
+		c.cookies[core.SessionCookie] = sid
 		if res, _ := c.get("/portal/tickets", false); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("old session after re-enabling: %d", res.StatusCode)
 		}

@@ -1,0 +1,30 @@
+package core
+
+import (
+	"portico/app/store"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Consent is the notice a registration shows and records.
+type Consent struct {
+	VersionID int64
+	Notice    string
+	Label     string
+}
+
+// CurrentConsent is the consent notice registration shows now: the
+// settings' version, or the translated default.
+func (s *Core) CurrentConsent(c *fiber.Ctx) (Consent, error) {
+	st := SettingsOf(c)
+	l := LocaleOf(c)
+	out := Consent{Notice: l.T("register.consent_notice"), Label: l.T("register.consent_label")}
+	if st.ConsentVersionID == 0 {
+		return out, nil
+	}
+	v, err := store.ConsentVersion(c.UserContext(), s.Store.DB, st.ConsentVersionID)
+	if err != nil {
+		return out, err
+	}
+	return Consent{VersionID: v.ID, Notice: v.Notice, Label: v.Label}, nil
+}

@@ -1,0 +1,86 @@
+package core
+
+import (
+	"html/template"
+	"portico/app/web/form"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
+		"seq": func(from, to int) []int {
+			var out []int
+			for i := from; i <= to; i++ {
+				out = append(out, i)
+			}
+			return out
+		},
+		"lower":     strings.ToLower,
+		"join":      strings.Join,
+		"hasPrefix": strings.HasPrefix,
+		"div":       func(a, b int) int { return a / b },
+		"fieldName": form.FieldName,
+		"imageSrc":  ImageSrc,
+		// noticeHTML shows the consent notice's links; it is sanitized at
+		// save and again here, so stored markup can never carry a script.
+		"noticeHTML": func(s string) template.HTML { return template.HTML(form.SanitizeNotice(s)) },
+		"deref": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"list": func(v ...string) []string { return v },
+		// stageLabel is the stage name when the settings show stage names,
+		// and "" for plain Open/Closed.
+		"stageLabel": func(show bool, name string) string {
+			if show {
+				return name
+			}
+			return ""
+		},
+		"kb": func(n int64) string {
+			if n < 1024 {
+				return strconv.FormatInt(n, 10) + " B"
+			}
+			if n < 1<<20 {
+				return strconv.FormatInt((n+512)/1024, 10) + " KB"
+			}
+			return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+		},
+		"initial": func(s string) string {
+			for _, r := range s {
+				return strings.ToUpper(string(r))
+			}
+			return ""
+		},
+		"upper": strings.ToUpper,
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				k, _ := kv[i].(string)
+				m[k] = kv[i+1]
+			}
+			return m
+		},
+	}
+}
+
+// ImageSrc lets a template show an uploaded logo or favicon. html/template
+// replaces data: URLs with "#ZgotmplZ"; readImage stores only base64 data
+// URLs of raster types that browsers show safely, so those are let
+// through, and anything else stays a plain string.
+func ImageSrc(v string) any {
+	rest, isData := strings.CutPrefix(v, "data:")
+	ct, data, ok := strings.Cut(rest, ";base64,")
+	if isData && ok && (InlineTypes[ct] || ct == "image/x-icon" || ct == "image/vnd.microsoft.icon") && base64Re.MatchString(data) {
+		return template.URL(v)
+	}
+	return v
+}
+
+var base64Re = regexp.MustCompile(`^[A-Za-z0-9+/]*={0,2}$`)

@@ -1,0 +1,47 @@
+package portal
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/store"
+	"portico/app/web/core"
+	"portico/app/web/form"
+)
+
+const pageSize = 20
+
+// TicketList shows the contact's tickets. htmx gets only the list fragment.
+func (s *Handler) TicketList(c *fiber.Ctx) error {
+	p := form.NewListParams(c.Query)
+	ct := core.ContactOf(c)
+	ls := core.ListState{ListParams: p, CanToggle: core.CanSeeCompany(core.SettingsOf(c), ct), Base: core.SettingsOf(c).PortalPath()}
+	if !ls.CanToggle {
+		ls.View = "mine"
+	}
+	v := core.Viewer(c, ls.View == "org")
+	ctx := c.UserContext()
+	rows, total, err := s.Store.ListTickets(ctx, s.Store.DB, v, store.ListQuery{
+		Status: p.Status, Search: p.Q, Sort: p.Sort, Page: p.Page, Size: pageSize,
+	})
+	if err != nil {
+		return err
+	}
+	ls.Open, ls.Closed, err = s.Store.CountTickets(ctx, s.Store.DB, v, p.Q)
+	if err != nil {
+		return err
+	}
+	ls.Total = total
+	if core.IsFragment(c) {
+		// The search form sends every field; push the same canonical URL
+		// that the links use.
+		c.Set("HX-Push-Url", core.ListURL(ls.ListParams, ls.CanToggle, ls.Base))
+	}
+	ls.Pages = max((total+pageSize-1)/pageSize, 1)
+	return s.PageOrFragment(c, fiber.StatusOK, "pages/portal/tickets", "partials/portal/ticket_list", fiber.Map{
+		"Title":   core.LocaleOf(c).T("tickets.title"),
+		"List":    ls,
+		"Rows":    rows,
+		"Welcome": c.Query("welcome") == "1",
+		"Company": companyName(ct),
+	})
+}
