@@ -49,34 +49,50 @@ func (lq *ListQuery) normalize() {
 // page is cut from their merge. Its cost grows with the page number, not
 // with how many tickets the viewer sees.
 func (s *Store) ListTickets(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) ([]TicketRow, int, error) {
+	p, err := s.TicketPage(ctx, db, v, lq)
+	return p.Rows, p.Total, err
+}
+
+// TicketPage is one page of a ticket list with its counts.
+type TicketPage struct {
+	Rows         []TicketRow
+	Total        int // matching tickets of the status asked for
+	Open, Closed int // matching tickets of each status, for the tabs
+}
+
+// TicketPage returns one page of the viewer's tickets, the count of those
+// matching, and the open and closed counts, counting once.
+func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
 	lq.normalize()
+	p := TicketPage{Rows: []TicketRow{}}
 	if v.ContactID == 0 {
-		return []TicketRow{}, 0, nil
+		return p, nil
 	}
-	if lq.Search != "" || v.live() {
-		return s.listMatching(ctx, db, v, lq)
+	var err error
+	if p.Open, p.Closed, err = s.CountTickets(ctx, db, v, lq.Search); err != nil {
+		return p, err
 	}
-	open, closed, err := s.countByKeys(ctx, db, v)
-	if err != nil {
-		return nil, 0, err
-	}
-	total := open + closed
+	p.Total = p.Open + p.Closed
 	switch lq.Status {
 	case "open":
-		total = open
+		p.Total = p.Open
 	case "closed":
-		total = closed
+		p.Total = p.Closed
 	}
 	offset := (lq.Page - 1) * lq.Size
-	if offset >= total {
-		return []TicketRow{}, total, nil
+	if offset >= p.Total {
+		return p, nil
+	}
+	if lq.Search != "" || v.live() {
+		p.Rows, err = s.listMatching(ctx, db, v, lq)
+		return p, err
 	}
 	ids, err := s.pageByKeys(ctx, db, v, lq, offset)
 	if err != nil {
-		return nil, 0, err
+		return p, err
 	}
-	rows, err := ticketRows(ctx, db, ids)
-	return rows, total, err
+	p.Rows, err = ticketRows(ctx, db, ids)
+	return p, err
 }
 
 func statusValues(status string) []bool {
@@ -186,13 +202,9 @@ func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, cl
 // that pass filter rules checked live. A search on Postgres walks one
 // index for the viewer and the words together; the matches are then few
 // enough to sort.
-func (s *Store) listMatching(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) ([]TicketRow, int, error) {
+func (s *Store) listMatching(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) ([]TicketRow, error) {
 	q, keys := s.visibleForSearch(db.NewSelect().TableExpr("tickets AS t"), v)
 	q = s.listFilters(q, lq, keys)
-	total, err := q.Count(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: unable to count tickets: %w", err)
-	}
 	rows := []TicketRow{}
 	key, desc := sortOf(lq.Sort)
 	dir := " ASC"
@@ -204,9 +216,9 @@ func (s *Store) listMatching(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 		OrderExpr(SortColumns[key] + dir).OrderExpr("t.id" + dir).
 		Limit(int64(lq.Size)).Offset(int64((lq.Page - 1) * lq.Size))
 	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, 0, fmt.Errorf("store: unable to list tickets: %w", err)
+		return nil, fmt.Errorf("store: unable to list tickets: %w", err)
 	}
-	return rows, int(total), nil
+	return rows, nil
 }
 
 // CountTickets counts the viewer's tickets by status, for the filter tabs.

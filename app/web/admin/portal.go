@@ -120,7 +120,8 @@ func (s *Handler) filterPreview(c *fiber.Ctx, st model.PortalSettings, email str
 	if err != nil {
 		return err
 	}
-	v := store.Viewer{ContactID: ct.ID, Filters: st.Filters}
+	// The rules as typed, checked live: they are not saved yet.
+	v := store.Viewer{ContactID: ct.ID, Filters: st.Filters, LiveRules: true}
 	if core.CanSeeCompany(st, ct) {
 		v.CompanyID = *ct.CompanyID
 	}

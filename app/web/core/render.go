@@ -137,7 +137,8 @@ func Viewer(c *fiber.Ctx, org bool) store.Viewer {
 		return store.Viewer{}
 	}
 	st := SettingsOf(c)
-	v := store.Viewer{ContactID: ct.ID, Filters: st.Filters}
+	// The saved filter rules are already in the visibility keys.
+	v := store.Viewer{ContactID: ct.ID}
 	if org && CanSeeCompany(st, ct) {
 		v.CompanyID = *ct.CompanyID
 	}

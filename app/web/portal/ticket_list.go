@@ -20,17 +20,14 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 	}
 	v := core.Viewer(c, ls.View == "org")
 	ctx := c.UserContext()
-	rows, total, err := s.Store.ListTickets(ctx, s.Store.DB, v, store.ListQuery{
+	page, err := s.Store.TicketPage(ctx, s.Store.DB, v, store.ListQuery{
 		Status: p.Status, Search: p.Q, Sort: p.Sort, Page: p.Page, Size: pageSize,
 	})
 	if err != nil {
 		return err
 	}
-	ls.Open, ls.Closed, err = s.Store.CountTickets(ctx, s.Store.DB, v, p.Q)
-	if err != nil {
-		return err
-	}
-	ls.Total = total
+	rows, total := page.Rows, page.Total
+	ls.Open, ls.Closed, ls.Total = page.Open, page.Closed, total
 	if core.IsFragment(c) {
 		// The search form sends every field; push the same canonical URL
 		// that the links use.
