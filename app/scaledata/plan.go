@@ -28,7 +28,7 @@ type plan struct {
 }
 
 // Minimum size of a run; below it the proportions stop making sense.
-const minTickets = 1000
+const minTickets = 10_000
 
 func newPlan(t int) (*plan, error) {
 	if t < minTickets {

@@ -568,35 +568,32 @@ func (g *gen) personas() Personas {
 	}
 	company := "SELECT tco.ticket_id FROM ticket_companies tco JOIN tickets t ON t.id = tco.ticket_id WHERE tco.company_id = " +
 		strconv.FormatInt(p.orgCompany, 10) + " AND t.category <> " + lit(Category)
-	subjectIn := func(set string) string {
-		return "EXISTS (SELECT 1 FROM tickets t2 WHERE t2.id IN (" + set + ") AND t2.subject ILIKE '%' || w || '%')"
+	// Tests that word w (an SQL expression) occurs in a set of tickets.
+	subjectIn := func(set, w string) string {
+		return "EXISTS (SELECT 1 FROM tickets t2 WHERE t2.id IN (" + set + ") AND t2.subject ILIKE '%' || " + w + " || '%')"
 	}
-	bodyIn := func(set, kind string) string {
-		return "EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id IN (" + set + ") AND m.kind = '" + kind + "' AND m.search @@ plainto_tsquery('simple', w))"
+	publicIn := func(set, w string) string {
+		return "EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id IN (" + set + ") AND m.kind = 'public' AND m.search @@ plainto_tsquery('simple', " + w + "))"
+	}
+	noteIn := func(set, w string) string {
+		return "EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id IN (" + set + ") AND m.kind = 'note' AND m.search @@ plainto_tsquery('simple', " + w + "))"
 	}
 	heavy := own(strconv.FormatInt(p.heavy, 10))
-	common := func(words []string, test func(set string) string) []string {
+	// One short statement per word and set, for the driver's read timeout.
+	common := func(words []string, test func(set, w string) string) []string {
 		var out []string
-		rows, err := g.tx.QueryContext(g.ctx, `SELECT w FROM unnest(`+textArray(words)+`) WITH ORDINALITY AS s(w, o)
-			WHERE `+test(heavy)+` AND `+test(company)+` ORDER BY o`)
-		if err != nil {
-			g.err = err
-			return nil
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var w string
-			_ = rows.Scan(&w)
-			out = append(out, w)
-		}
-		if err := rows.Err(); err != nil {
-			g.err = err
+		for _, w := range words {
+			var both bool
+			g.queryRow(`SELECT `+test(heavy, lit(w))+` AND `+test(company, lit(w)), &both)
+			if both {
+				out = append(out, w)
+			}
 		}
 		return out
 	}
 	sw := common(subjectWordCandidates, subjectIn)
-	mw := common(messageWordCandidates, func(s string) string { return bodyIn(s, "public") })
-	nw := common(noteWordCandidates, func(s string) string { return bodyIn(s, "note") })
+	mw := common(messageWordCandidates, publicIn)
+	nw := common(noteWordCandidates, noteIn)
 	if g.err != nil {
 		return ps
 	}
@@ -604,19 +601,38 @@ func (g *gen) personas() Personas {
 		g.err = fmt.Errorf("scaledata: no search words common to the Heavy contact and the Org company (%v %v %v)", sw, mw, nw)
 		return ps
 	}
-	first := func(words []string, test string) string {
-		return `(SELECT w FROM unnest(` + textArray(words) + `) WITH ORDINALITY AS s(w, o) WHERE ` + test + ` ORDER BY o LIMIT 1)`
+	first := func(words []string, test func(set, w string) string, set string) string {
+		return `(SELECT w FROM unnest(` + textArray(words) + `) WITH ORDINALITY AS s(w, o) WHERE ` + test(set, "w") + ` ORDER BY o LIMIT 1)`
 	}
-	set := own("c.id")
-	found := g.queryRow(fmt.Sprintf(`SELECT id, sw, mw, nw FROM (
-		  SELECT c.id, %s AS sw, %s AS mw, %s AS nw
-		  FROM contacts c
-		  WHERE c.company_id IN (SELECT company_id FROM ticket_companies GROUP BY company_id HAVING count(*) <= %d)
-		    AND (SELECT count(*) FROM ticket_contacts tc WHERE tc.contact_id = c.id) BETWEEN 3 AND 6
-		) x WHERE sw IS NOT NULL AND mw IS NOT NULL AND nw IS NOT NULL
-		ORDER BY id LIMIT 1`,
-		first(sw, subjectIn(set)), first(mw, bodyIn(set, "public")), first(nw, bodyIn(set, "note")), smallCompanyMax),
-		&ps.Small, &ps.SubjectWord, &ps.MessageWord, &ps.NoteWord)
+	var candidates []int64
+	if g.err == nil {
+		rows, err := g.tx.QueryContext(g.ctx, fmt.Sprintf(`SELECT c.id FROM contacts c
+			WHERE c.company_id IN (SELECT company_id FROM ticket_companies GROUP BY company_id HAVING count(*) <= %d)
+			  AND (SELECT count(*) FROM ticket_contacts tc WHERE tc.contact_id = c.id) BETWEEN 3 AND 6
+			ORDER BY c.id LIMIT 2000`, smallCompanyMax))
+		if err != nil {
+			g.err = err
+			return ps
+		}
+		for rows.Next() {
+			var id int64
+			_ = rows.Scan(&id)
+			candidates = append(candidates, id)
+		}
+		rows.Close()
+		g.err = rows.Err()
+	}
+	found := false
+	for _, c := range candidates {
+		set := own(strconv.FormatInt(c, 10))
+		var s, m, n sql.NullString
+		g.queryRow(`SELECT `+first(sw, subjectIn, set)+`, `+first(mw, publicIn, set)+`, `+first(nw, noteIn, set), &s, &m, &n)
+		if s.Valid && m.Valid && n.Valid {
+			ps.Small, ps.SubjectWord, ps.MessageWord, ps.NoteWord = c, s.String, m.String, n.String
+			found = true
+			break
+		}
+	}
 	if !found && g.err == nil {
 		g.err = errors.New("scaledata: no contact of a small company has tickets with every kind of search word")
 	}
