@@ -25,6 +25,18 @@ func Settings(ctx context.Context, db bun.IDB) (model.PortalSettings, int64, err
 	return row.Data, row.Version, nil
 }
 
+// SettingsVersion returns the version of the saved settings, 0 when none
+// are saved: one indexed row, read on every request so that a change on
+// any instance applies at once.
+func SettingsVersion(ctx context.Context, db bun.IDB) (int64, error) {
+	var v int64
+	err := db.NewSelect().Model((*model.PortalSettingsRow)(nil)).Column("version").Where("id = 1").Scan(ctx, &v)
+	if err != nil && notFound(err, "") != ErrNotFound {
+		return 0, fmt.Errorf("store: unable to read the settings version: %w", err)
+	}
+	return v, nil
+}
+
 // SaveSettings stores the settings and bumps their version. When the
 // filter rules change, every ticket's hidden flag follows in the same
 // transaction: run it in one.

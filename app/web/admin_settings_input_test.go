@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
-	"portico/app/model"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+
+	"portico/app/model"
 )
 
 func testAdmExtraFields(t *testing.T, h *harness) {
@@ -104,8 +108,24 @@ func testAdmUploads(t *testing.T, h *harness) {
 	if !strings.Contains(body, `<img src="data:image/png;base64,`) {
 		t.Error("branding section doesn't show the uploaded logo")
 	}
-	if _, page := h.client().get("/portal/login", false); !strings.Contains(page, `src="data:image/png;base64,`) {
-		t.Error("portal doesn't show the uploaded logo")
+	// The portal links to the logo under a name made from its bytes,
+	// instead of inlining it into every page.
+	_, page := h.client().get("/portal/login", false)
+	logo := regexp.MustCompile(`src="(/portal/brand/[0-9a-f]{20}\.png)"`).FindStringSubmatch(page)
+	if logo == nil || strings.Contains(page, "data:image/png") {
+		t.Fatal("portal doesn't link to the uploaded logo, or inlines it")
+	}
+	res, err := h.srv.App().Test(httptest.NewRequest(http.MethodGet, logo[1], nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !bytes.Equal(got, pngData.Bytes()) || res.Header.Get("Content-Type") != "image/png" ||
+		res.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Errorf("logo: %d %q %q, %d bytes", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"), len(got))
+	}
+	if res, _ := h.srv.App().Test(httptest.NewRequest(http.MethodGet, "/portal/brand/00000000000000000000.png", nil), -1); res.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown brand file: %d, want 404", res.StatusCode)
 	}
 	// Saving the section again without a file keeps the logo; "remove"
 	// drops it.

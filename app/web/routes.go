@@ -30,6 +30,7 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 
 	// Reachable while the portal is off.
 	portal.Get("/theme.css", p.ThemeCSS)
+	portal.Get("/brand/:file", web.BrandImage)
 	portal.Post("/language", p.SetLanguage)
 
 	// Anonymous, while the portal is on.

@@ -47,6 +47,7 @@ type Core struct {
 	Deps
 	app    *fiber.App
 	assets map[string]string
+	cache  settingsCache
 }
 
 // New builds the Fiber app, without routes. The templates are parsed here,

@@ -100,12 +100,9 @@ func (s *Core) LoadSettings(c *fiber.Ctx) error {
 	if _, ok := c.Locals(LocalSettings).(model.PortalSettings); ok {
 		return c.Next() // read already, to route the portal's slug
 	}
-	st, version, err := store.Settings(c.UserContext(), s.Store.DB)
-	if err != nil {
+	if err := s.useSettings(c); err != nil {
 		return err
 	}
-	c.Locals(LocalSettings, st)
-	c.Locals(LocalSettingsVersion, version)
 	return c.Next()
 }
 

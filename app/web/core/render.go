@@ -38,6 +38,7 @@ func (s *Core) View(c *fiber.Ctx, m fiber.Map) fiber.Map {
 	m["Assets"] = s.assets
 	m["ThemeURL"] = fmt.Sprintf("%s/theme.css?v=%v", st.PortalPath(), c.Locals(LocalSettingsVersion))
 	m["Languages"] = st.Languages
+	m["BrandLogo"], m["BrandFavicon"] = brandSrc(c, false), brandSrc(c, true)
 	m["Preview"] = c.Locals(localPreview) != nil
 	if m["Preview"] == true {
 		// The banner's "end preview" form posts to the back office, which

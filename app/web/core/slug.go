@@ -4,8 +4,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-
-	"portico/app/store"
 )
 
 // PortalSlug serves the portal under its configured slug. Portico's routes
@@ -19,12 +17,10 @@ func (s *Core) PortalSlug(c *fiber.Ctx) error {
 	case "", "admin", "static", "healthz", "readyz", "metrics":
 		return c.Next()
 	}
-	st, version, err := store.Settings(c.UserContext(), s.Store.DB)
-	if err != nil {
+	if err := s.useSettings(c); err != nil {
 		return err
 	}
-	c.Locals(LocalSettings, st)
-	c.Locals(LocalSettingsVersion, version)
+	st := SettingsOf(c)
 	slug := strings.TrimPrefix(st.PortalPath(), "/")
 	if slug == "portal" {
 		return c.Next()
