@@ -1,6 +1,13 @@
 package demo
 
-import "portico/app/model"
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"portico/app/model"
+	"portico/app/store"
+)
 
 // ticketSpec describes one demo ticket. The pipeline follows from the
 // stage, the inbox from the category (billing goes to Billing).
@@ -68,413 +75,204 @@ const (
 //	#26 Ben   "Acme VPN certificate renewal"   organization view only for Ana
 //	#31 Ana   "Phone call: renewal quote"      source phone, no thread
 func ticketSpecs() []ticketSpec {
-	return []ticketSpec{
-		{ // #1
-			contact: CarlaEmail, subject: "Question about the free trial", category: "account",
-			priority: model.PriorityLow, source: model.SourceForm, stage: stClosed, product: prodAPI,
-			conv: []string{
-				"Hi, does the free trial include the API? I'd like to test an integration before buying.",
-				"Hi Carla, yes: the trial includes full API access for 14 days, limited to 1,000 calls per day.",
-				"Perfect, thanks!",
-			},
-		},
-		{ // #2
-			contact: AnaEmail, subject: "Add two new users to our account", category: "account",
-			priority: model.PriorityLow, source: model.SourcePortal, stage: stClosed, product: prodCloud,
-			conv: []string{
-				"Please add two new users: marta@acme.example and tom@acme.example. Both need the standard role.",
-				"Done! Both users received an invitation email. Let us know if anything else is needed.",
-			},
-		},
-		{ // #3
-			contact: GinaEmail, subject: "Password reset email not received", category: "account",
-			priority: model.PriorityMedium, source: model.SourceEmail, stage: stClosed,
-			conv: []string{
-				"I requested a password reset three times but no email arrived. I checked the spam folder.",
-				"Thanks Gina. Your mail server was rejecting our messages; your IT team has now allowed our domain. Could you try again?",
-				"It worked, thank you.",
-				"Great, closing this ticket.",
-			},
-		},
-		{ // #4
-			contact: BenEmail, subject: "Request for SSO setup", category: "account",
-			priority: model.PriorityMedium, source: model.SourceEmail, stage: stClosed, product: prodCloud,
-			conv: []string{
-				"We'd like to enable single sign-on with our Okta tenant for all Acme users.",
-				"Hi Ben, the setup guide is in the admin console under Security > SSO. Send us your Okta issuer when ready.",
-				"Our issuer is https://acme.okta.example.",
-				"SSO is now active for acme.example. Closing this ticket.",
-			},
-		},
-		{ // #5
-			contact: AnaEmail, subject: "Invoice #2026-0412 shows wrong VAT", category: "billing",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stClosed,
-			conv: []string{
-				"Our September invoice #2026-0412 charges 21% VAT, but we are VAT-registered and should be reverse-charged.",
-				"You're right, Ana. We have issued a corrected invoice; you'll find it on your billing page.",
-				"Got it, thanks for the quick fix.",
-			},
-			note: "INTERNAL NOTE: the VAT ID was missing from the billing profile; finance fixed it by hand.",
-		},
-		{ // #6
-			contact: BenEmail, subject: "Account locked after too many attempts", category: "account",
-			priority: model.PriorityHigh, source: model.SourcePortal, stage: stClosed,
-			conv: []string{
-				"My account is locked and I need to download a report today.",
-				"We unlocked it. For your security, please choose a new password at your next login.",
-			},
-		},
-		{ // #7
-			contact: BenEmail, subject: "Billing contact update for Acme", category: "billing",
-			priority: model.PriorityLow, source: model.SourceEmail, stage: stClosed,
-			conv: []string{
-				"Please send future invoices to accounts@acme.example instead of me.",
-				"Updated: invoices will now go to accounts@acme.example.",
-			},
-		},
-		{ // #8
-			contact: GinaEmail, subject: "Refund for unused seats", category: "billing",
-			priority: model.PriorityMedium, source: model.SourceEmail, stage: stClosed,
-			conv: []string{
-				"We reduced our team from 20 to 15 seats last month. Can we get a refund for the 5 unused seats?",
-				"Hi Gina, we've credited the 5 seats to your next invoice.",
-				"Thanks, that works for us.",
-			},
-		},
-		{ // #9
-			contact: AnaEmail, subject: "Dashboard loads slowly in the morning", category: "technical",
-			priority: model.PriorityMedium, source: model.SourceForm, stage: stClosed, product: prodCloud,
-			conv: []string{
-				"Between 8 and 9 am the dashboard takes 20 seconds to load.",
-				"We found a heavy report running at 8 am and moved it to the night. Could you check tomorrow morning?",
-				"Much better today, thank you.",
-				"Glad to hear it. Closing the ticket.",
-			},
-			comment: "INTERNAL COMMENT: same root cause as the slow Globex reports; linked in the engineering tracker.",
-		},
-		{ // #10
-			contact: BenEmail, subject: "[IT] New hire laptop for Acme", category: "it",
-			priority: model.PriorityMedium, source: model.SourceEmail, stage: stDone,
-			conv: []string{
-				"Please prepare a laptop for our new hire starting Monday.",
-				"The laptop is set up and on its way.",
-			},
-		},
-		{ // #11
-			contact: AnaEmail, subject: "Duplicate charge on October invoice", category: "billing",
-			priority: model.PriorityHigh, source: model.SourceEmail, stage: stClosed,
-			conv: []string{
-				"Our card was charged twice for the October invoice.",
-				"Sorry about that, Ana. We refunded the second charge; it will show on your statement within 5 business days.",
-			},
-		},
-		{ // #12
-			contact: CarlaEmail, subject: "Receipt needed for expense report", category: "billing",
-			priority: model.PriorityLow, source: model.SourcePortal, stage: stClosed,
-			conv: []string{
-				"Can you send a receipt for my last payment with my full name on it?",
-				"Sure, Carla, the receipt is now available under Billing > Receipts.",
-				"Found it, thanks.",
-			},
-		},
-		{ // #13
-			contact: BenEmail, subject: "Webhook deliveries delayed", category: "technical",
-			priority: model.PriorityHigh, source: model.SourceEmail, stage: stClosed, product: prodAPI,
-			conv: []string{
-				"Webhooks arrive up to 10 minutes late since yesterday.",
-				"We had a backlog in one region; it has cleared and deliveries are back to normal.",
-				"Confirmed, all good now.",
-			},
-		},
-		{ // #14
-			contact: AnaEmail, subject: "Cannot log in after password reset", category: "account",
-			priority: model.PriorityHigh, source: model.SourcePortal, stage: stClosed,
-			conv: []string{
-				"I reset my password but the login page still says the password is wrong.",
-				"An old session was still cached for your account. We cleared it; please try again.",
-				"That did it, I'm in.",
-				"Great! Closing this ticket.",
-			},
-		},
-		{ // #15
-			contact: GinaEmail, subject: "Change of billing plan", category: "billing",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stClosed,
-			conv: []string{
-				"We'd like to move from the monthly to the yearly plan.",
-				"Done. Your next invoice will be for the yearly plan, with the remaining month credited.",
-			},
-		},
-		{ // #16
-			contact: AnaEmail, subject: "[IT] VPN access request", category: "it",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stDone,
-			conv: []string{
-				"I need VPN access to the staging network.",
-				"Access granted; your VPN profile is in your mailbox.",
-			},
-		},
-		{ // #17
-			contact: BenEmail, subject: "API key rotation", category: "technical",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stClosed, product: prodAPI,
-			conv: []string{
-				"How can we rotate our API key without downtime?",
-				"Create a second key, deploy it, then revoke the first one. Both keys work at the same time.",
-			},
-		},
-		{ // #18
-			contact: CarlaEmail, subject: "Cannot find my order confirmation", category: "account",
-			priority: model.PriorityLow, source: model.SourceEmail, stage: stClosed,
-			conv: []string{
-				"I placed an order yesterday but never got a confirmation.",
-				"The confirmation went to an old address of yours. We updated it to carla@example.com and sent it again.",
-			},
-		},
-		{ // #19
-			contact: AnaEmail, subject: "Export of all tickets for audit", category: "account",
-			priority: model.PriorityMedium, source: model.SourceEmail, stage: stClosed,
-			conv: []string{
-				"Our auditors need an export of all our tickets from last year.",
-				"The export is ready under Settings > Data export; the link is valid for 7 days.",
-			},
-		},
-		{ // #20
-			contact: GinaEmail, subject: "Cannot upload files larger than 10 MB", category: "technical",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stCustomer, product: prodCloud,
-			conv: []string{
-				"Uploading a 25 MB PDF fails with 'file too large'.",
-				"The limit on your plan is 10 MB per file. Which file types do you need to upload, so we can suggest options?",
-			},
-		},
-		{ // #21
-			contact: BenEmail, subject: "Sync job fails every night", category: "technical",
-			priority: model.PriorityHigh, source: model.SourcePortal, stage: stOnUs, product: prodAPI,
-			conv: []string{
-				"The nightly sync job fails since Monday. The log is attached.",
-				"Thanks Ben, the log shows a timeout on the orders endpoint. We're investigating.",
-				"Any news? It failed again last night.",
-			},
-			note:   "INTERNAL NOTE: engineering suspects the new connection pool limit.",
-			attach: attachLog,
-		},
-		{ // #22
-			contact: AnaEmail, subject: "Printer shows error E42", category: "technical",
-			priority: model.PriorityHigh, source: model.SourcePortal, stage: stOnUs, product: prodPrinter,
-			conv: []string{
-				"Since this morning the label printer in our warehouse shows error E42 and stops printing. Screenshot attached.",
-				"Hi Ana, E42 usually means the print head is overheating. Could you switch it off for 10 minutes and try again?",
-				"We tried; the error comes back after a few labels.",
-			},
-			note:   "INTERNAL NOTE: probably a faulty print head; check the warranty before offering a replacement.",
-			attach: attachScreenshot,
-		},
-		{ // #23
-			contact: CarlaEmail, subject: "How do I delete my account?", category: "account",
-			priority: model.PriorityLow, source: model.SourcePortal, stage: stCustomer,
-			conv: []string{
-				"I no longer need the service. How do I delete my account and my data?",
-				"We can do it for you. Please confirm that you want to delete the account carla@example.com; this cannot be undone.",
-			},
-		},
-		{ // #24
-			contact: GinaEmail, subject: "API rate limit errors", category: "technical",
-			priority: model.PriorityUrgent, source: model.SourceEmail, stage: stOnUs, product: prodAPI,
-			conv: []string{
-				"We're getting HTTP 429 errors from the API although we send fewer than 100 requests per minute.",
-				"Thanks Gina. Could you send us a few request IDs from the response headers?",
-				"Here are three: req_8f2a, req_91bc, req_a0d4.",
-			},
-			comment: "INTERNAL COMMENT: Globex shares an IP address with another tenant and the limit is per IP; waiting for the platform team.",
-		},
-		{ // #25: two threads; the portal shows only the newer one.
-			contact: AnaEmail, subject: "Invoice address change", category: "billing",
-			priority: model.PriorityMedium, source: model.SourceEmail, stage: stCustomer,
-			desc: "We are moving offices and need the address on our invoices changed.",
-			older: []string{
-				"Old thread: first question. We are moving offices next quarter; what do you need to change the invoice address? (This is the older thread.)",
-				"Old thread: answer. Just send us the new address once it is final. (This is the older thread.)",
-			},
-			conv: []string{
-				"Following up in a newer thread: our new address is Calle Mayor 10, 28013 Madrid. Please use it from the next invoice.",
-				"Thanks Ana, we noted the new address in this newer thread. Can you confirm that your VAT ID stays the same?",
-			},
-		},
-		{ // #26: Ben only, so Ana sees it as an organization ticket.
-			contact: BenEmail, subject: "Acme VPN certificate renewal", category: "technical",
-			priority: model.PriorityHigh, source: model.SourceEmail, stage: stOnUs, product: prodCloud,
-			conv: []string{
-				"The VPN certificate for vpn.acme.example expires on November 15. Can you renew it?",
-				"Hi Ben, we've prepared the renewal. Please approve it in the admin console.",
-				"Approved. When will the new certificate be installed?",
-			},
-		},
-		{ // #27
-			contact: GinaEmail, subject: "Feature request: dark mode", category: "feature-request",
-			priority: model.PriorityLow, source: model.SourceForm, stage: stNew, product: prodCloud,
-			conv: []string{
-				"Our support team works night shifts; a dark mode would help a lot.",
-			},
-		},
-		{ // #28
-			contact: AnaEmail, subject: "Feature request: export tickets to CSV", category: "feature-request",
-			priority: model.PriorityLow, source: model.SourceForm, stage: stNew, product: prodCloud,
-			conv: []string{
-				"It would help us a lot to export the ticket list to CSV for our monthly reports.",
-			},
-		},
-		{ // #29
-			contact: CarlaEmail, subject: "Charged after cancelling subscription", category: "billing",
-			priority: model.PriorityHigh, source: model.SourceEmail, stage: stOnUs,
-			conv: []string{
-				"I cancelled my subscription on October 3rd but was charged again on October 15th.",
-				"Sorry Carla, we're checking with the billing team and will get back to you within a day.",
-			},
-			note: "INTERNAL NOTE: the cancellation was saved after the renewal run; refund approved, waiting for finance.",
-		},
-		{ // #30
-			contact: BenEmail, subject: "Users see 'session expired' too often", category: "account",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stCustomer, product: prodCloud,
-			conv: []string{
-				"Several of our users are logged out every few minutes.",
-				"Could you tell us which browser they use, and whether they use the desktop app?",
-			},
-		},
-		{ // #31: a phone call logged by an agent; no conversation thread.
-			contact: AnaEmail, subject: "Phone call: renewal quote", category: "billing",
-			priority: model.PriorityMedium, source: model.SourcePhone, stage: stNew,
-			desc: "Ana called to ask for a renewal quote for 25 seats starting in January. Send the quote by email.",
-		},
-		{ // #32
-			contact: AnaEmail, subject: "Usage report totals don't match invoice", category: "billing",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stOnUs, product: prodCloud,
-			conv: []string{
-				"The usage report shows 1,240 units but the invoice charges 1,310.",
-				"We're looking into it: the report may leave out cancelled orders.",
-			},
-		},
-		{ // #33
-			contact: AnaEmail, subject: "API returns 500 on /v1/orders", category: "technical",
-			priority: model.PriorityUrgent, source: model.SourceEmail, stage: stOnUs, product: prodAPI,
-			conv: []string{
-				"Since 10:00 UTC every POST to /v1/orders returns HTTP 500.",
-				"We see the errors on our side too and have escalated to engineering.",
-				"Please keep us posted, our shop is down.",
-			},
-			note:    "INTERNAL NOTE: yesterday's deploy broke order validation; rollback in progress.",
-			comment: "INTERNAL COMMENT: Acme is a priority account, update them every hour.",
-		},
-		{ // #34
-			contact: BenEmail, subject: "Request copy of signed contract", category: "account",
-			priority: model.PriorityLow, source: model.SourceEmail, stage: stCustomer,
-			conv: []string{
-				"Can you send us a copy of the signed contract for our records?",
-				"Certainly. Should we send it to you or to accounts@acme.example?",
-			},
-		},
-		{ // #35
-			contact: BenEmail, subject: "App crashes when opening settings", category: "technical",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stNew, product: prodMobile,
-			conv: []string{
-				"The mobile app closes as soon as I tap Settings. Android 15, app version 4.2.1.",
-			},
-		},
-		{ // #36
-			contact: AnaEmail, subject: "[IT] Laptop replacement for Ana", category: "it",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stTriage,
-			conv: []string{
-				"My laptop battery no longer holds a charge. Could I get a replacement?",
-			},
-		},
-		{ // #37
-			contact: GinaEmail, subject: "Missing translation in the Spanish interface", category: "technical",
-			priority: model.PriorityLow, source: model.SourcePortal, stage: stCustomer, product: prodCloud,
-			conv: []string{
-				"Some buttons in the Spanish interface still show English text.",
-				"Thanks Gina! Could you tell us which pages or buttons?",
-			},
-		},
-		{ // #38
-			contact: BenEmail, subject: "Audit log export times out", category: "technical",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stOnUs, product: prodCloud,
-			conv: []string{
-				"Exporting the audit log for the last 90 days never finishes.",
-				"We reproduced it and are working on a fix. Meanwhile, exporting 30 days at a time works.",
-			},
-		},
-		{ // #39
-			contact: AnaEmail, subject: "Two-factor codes arrive late", category: "account",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stCustomer,
-			conv: []string{
-				"The SMS codes for two-factor login arrive after they have expired.",
-				"Which mobile carrier do you use? Meanwhile, an authenticator app avoids the delay.",
-			},
-		},
-		{ // #40
-			contact: CarlaEmail, subject: "Wrong name on invoice", category: "billing",
-			priority: model.PriorityLow, source: model.SourcePortal, stage: stNew,
-			conv: []string{
-				"My invoice says 'Carla Campo' instead of 'Carla Campos'.",
-			},
-		},
-		{ // #41
-			contact: BenEmail, subject: "Add Acme logo to emails", category: "feature-request",
-			priority: model.PriorityLow, source: model.SourceForm, stage: stNew, product: prodCloud,
-			conv: []string{
-				"Could our logo appear in the emails our customers receive?",
-			},
-		},
-		{ // #42
-			contact: AnaEmail, subject: "Upgrade to the Enterprise plan", category: "billing",
-			priority: model.PriorityMedium, source: model.SourceEmail, stage: stOnUs,
-			conv: []string{
-				"We'd like to upgrade to the Enterprise plan. What changes for our existing users?",
-				"Hi Ana, nothing changes for your users; they keep their data and settings. We'll send you an offer.",
-				"Great, please include pricing for 25 seats.",
-			},
-		},
-		{ // #43
-			contact: BenEmail, subject: "Scheduled reports not sent", category: "technical",
-			priority: model.PriorityHigh, source: model.SourceEmail, stage: stOnUs, product: prodCloud,
-			conv: []string{
-				"The weekly report scheduled for Monday was not sent to anyone.",
-				"Thanks Ben, we're checking the mail logs for your account.",
-			},
-		},
-		{ // #44
-			contact: BenEmail, subject: "Printer driver for new warehouse PCs", category: "technical",
-			priority: model.PriorityMedium, source: model.SourcePortal, stage: stCustomer, product: prodPrinter,
-			conv: []string{
-				"Which printer driver should we install on the new warehouse PCs (Windows 11)?",
-				"Use driver version 3.4 from the downloads page; 3.3 has known issues with Windows 11. Does it work for you?",
-			},
-		},
-		{ // #45
-			contact: AnaEmail, subject: "Search doesn't find older tickets", category: "technical",
-			priority: model.PriorityLow, source: model.SourcePortal, stage: stNew, product: prodCloud,
-			conv: []string{
-				"Searching for tickets older than a year returns nothing.",
-			},
-		},
-		{ // #46
-			contact: CarlaEmail, subject: "Change email address on my account", category: "account",
-			priority: model.PriorityLow, source: model.SourcePortal, stage: stOnUs,
-			conv: []string{
-				"I'd like to log in with carla.campos@example.net from now on.",
-				"We sent a confirmation link to the new address; the change applies once you click it.",
-				"I never got the link, could you send it again?",
-			},
-		},
-		{ // #47
-			contact: BenEmail, subject: "Bulk import of contacts fails", category: "technical",
-			priority: model.PriorityHigh, source: model.SourcePortal, stage: stNew, product: prodCloud,
-			conv: []string{
-				"Importing a CSV with 5,000 contacts stops at row 1,024 with 'invalid row'.",
-			},
-		},
-		{ // #48
-			contact: AnaEmail, subject: "Login page shows a blank screen on Safari", category: "technical",
-			priority: model.PriorityHigh, source: model.SourcePortal, stage: stNew,
-			conv: []string{
-				"Since the last update, the login page is blank on Safari.",
-			},
-		},
+	return append(earlyTickets(), lateTickets()...)
+}
+
+// tickets inserts the ticket table in order. The table is oldest first, so
+// on a fresh database ticket IDs follow creation time and equal the
+// position in the table (see the #N comments there).
+func (s *seeder) tickets(ctx context.Context) error {
+	specs := ticketSpecs()
+	for i, spec := range specs {
+		// One ticket every 27 hours, ending a day before Base; the jitter
+		// stays below the spacing so creation order matches ID order.
+		created := Base.Add(-time.Duration(len(specs)-i) * 27 * time.Hour).
+			Add(s.jitter(5 * time.Hour)).Truncate(time.Minute)
+		if err := s.ticket(ctx, spec, created); err != nil {
+			return fmt.Errorf("ticket %q: %w", spec.subject, err)
+		}
+	}
+	return nil
+}
+
+// jitter returns a random duration in [0, limit).
+func (s *seeder) jitter(limit time.Duration) time.Duration {
+	if limit <= 0 {
+		return 0
+	}
+	return time.Duration(s.rng.Int64N(int64(limit)))
+}
+
+// planned is one message to insert, before it has its thread.
+type planned struct {
+	thread int // 0 for the older thread, 1 for the current one
+	body   string
+	at     time.Time
+}
+
+func (s *seeder) ticket(ctx context.Context, spec ticketSpec, created time.Time) error {
+	stage := s.stages[spec.stage]
+	if stage == nil {
+		return fmt.Errorf("unknown stage %q", spec.stage)
+	}
+	contact := s.contacts[spec.contact]
+	inbox := s.support
+	if spec.category == "billing" {
+		inbox = s.billing
+	}
+	msgs := s.schedule(spec, created)
+	lastActivity := created.Add(15 * time.Minute) // with no messages: the time to log the call
+	if len(msgs) > 0 {
+		lastActivity = msgs[len(msgs)-1].at
+	}
+	t := &model.Ticket{
+		Subject: spec.subject, Description: spec.description(),
+		PipelineID: stage.PipelineID, StageID: stage.ID, Closed: stage.IsClosed,
+		Priority: spec.priority, Category: spec.category, Source: spec.source,
+		OwnerID: s.owner(spec, stage), Properties: map[string]string{},
+		CreatedAt: created, LastActivityAt: lastActivity,
+	}
+	if len(msgs) > 0 {
+		// A ticket with no conversation has no inbox yet; a portal reply
+		// will open a thread in the default inbox.
+		t.InboxID = &inbox.ID
+	}
+	if spec.product != "" {
+		t.Properties["product"] = spec.product
+	}
+	var companies []int64
+	if contact.CompanyID != nil {
+		companies = append(companies, *contact.CompanyID)
+	}
+	if err := store.CreateTicket(ctx, s.tx, t, []int64{contact.ID}, companies); err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return s.conversation(ctx, spec, t, contact, inbox, msgs)
+}
+
+// schedule spreads the ticket's messages between its creation and Base,
+// oldest first. Customer and agent alternate, starting with the customer.
+func (s *seeder) schedule(spec ticketSpec, created time.Time) []planned {
+	var msgs []planned
+	for _, b := range spec.older {
+		msgs = append(msgs, planned{thread: 0, body: b})
+	}
+	for _, b := range spec.conv {
+		msgs = append(msgs, planned{thread: 1, body: b})
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	// Each message falls in its own slot, so times only grow.
+	step := min(Base.Sub(created)-30*time.Minute, 30*time.Hour*time.Duration(len(msgs))) / time.Duration(len(msgs))
+	for i := range msgs {
+		msgs[i].at = created
+		if i > 0 {
+			msgs[i].at = created.Add(time.Duration(i)*step - s.jitter(step/3)).Truncate(time.Minute)
+		}
+	}
+	return msgs
+}
+
+// owner is who handles the ticket: nobody yet for new tickets, the admin
+// for billing, the agent for the rest.
+func (s *seeder) owner(spec ticketSpec, stage *model.Stage) *int64 {
+	switch {
+	case stage.Name == "New" || stage.Name == "Triage":
+		return nil
+	case spec.category == "billing":
+		return &s.admin.ID
+	default:
+		return &s.agent.ID
+	}
+}
+
+// conversation writes the threads and messages of a ticket, with its
+// attachment, internal note and comment.
+func (s *seeder) conversation(ctx context.Context, spec ticketSpec, t *model.Ticket, contact *model.Contact,
+	inbox *model.Inbox, msgs []planned) error {
+	staffID := s.agent.ID
+	if t.OwnerID != nil {
+		staffID = *t.OwnerID
+	}
+	threads := map[int]*model.Thread{}
+	turn := 0 // position within the current thread: even is the customer
+	for i, m := range msgs {
+		th := threads[m.thread]
+		if th == nil {
+			// The older thread ran in the Support inbox before the
+			// conversation moved on to the ticket's own inbox.
+			in := inbox
+			if m.thread == 0 {
+				in = s.support
+			}
+			th = &model.Thread{TicketID: t.ID, InboxID: in.ID, CreatedAt: m.at}
+			if err := s.insert(ctx, "thread", th); err != nil {
+				return err
+			}
+			threads[m.thread] = th
+			turn = 0
+		}
+		msg := &model.Message{ThreadID: th.ID, TicketID: t.ID, Kind: model.KindPublic, Body: m.body, CreatedAt: m.at}
+		var files []store.Upload
+		if turn%2 == 0 {
+			msg.Direction = model.DirectionIncoming
+			msg.Channel = customerChannel(spec.source, i)
+			msg.AuthorContactID = &contact.ID
+			if turn == 0 && m.thread == 1 {
+				files = attachment(spec.attach)
+			}
+		} else {
+			msg.Direction = model.DirectionOutgoing
+			msg.Channel = "email"
+			msg.AuthorStaffID = &staffID
+		}
+		if err := store.InsertMessage(ctx, s.tx, msg, files); err != nil {
+			return err
+		}
+		turn++
+	}
+	return s.internal(ctx, spec, t, threads[1], staffID, msgs)
+}
+
+// internal adds the staff-only note and comment, halfway through the
+// conversation so they never move the ticket's last activity.
+func (s *seeder) internal(ctx context.Context, spec ticketSpec, t *model.Ticket, th *model.Thread,
+	staffID int64, msgs []planned) error {
+	if th == nil || (spec.note == "" && spec.comment == "") {
+		return nil
+	}
+	first, last := msgs[0].at, msgs[len(msgs)-1].at
+	at := first.Add(last.Sub(first) / 2).Truncate(time.Minute)
+	entries := []struct{ kind, body string }{{model.KindNote, spec.note}, {model.KindComment, spec.comment}}
+	for _, e := range entries {
+		if e.body == "" {
+			continue
+		}
+		m := &model.Message{
+			ThreadID: th.ID, TicketID: t.ID, Kind: e.kind, Direction: model.DirectionOutgoing,
+			Channel: "internal", AuthorStaffID: &staffID, Body: e.body, CreatedAt: at,
+		}
+		if err := store.InsertMessage(ctx, s.tx, m, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customerChannel is how a customer's message arrived: a form ticket's first
+// message came through the form (as the form handler records it), the
+// follow-ups through the portal.
+func customerChannel(source string, index int) string {
+	switch {
+	case source == model.SourceEmail:
+		return "email"
+	case source == model.SourceForm && index == 0:
+		return "form"
+	default:
+		return "portal"
 	}
 }
