@@ -159,7 +159,7 @@ func portal(tb testing.TB, st *store.Store) (string, auth.SessionStore) {
 	root := testutil.Root(tb)
 	sessions := auth.NewMemorySessions()
 	srv, err := web.New(web.Deps{
-		Config: cfg, Store: st, I18n: bundle, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Config: cfg, Store: st, I18n: bundle, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		Secret: []byte("bench-secret-bench-secret-bench-secret"), Sessions: sessions, Limiter: auth.NewMemoryLimiter(),
 		Views: os.DirFS(filepath.Join(root, "views")), Static: os.DirFS(filepath.Join(root, "static")),
 	})
@@ -279,7 +279,11 @@ func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Durat
 	personas := []persona{{"small", p.Small, true}, {"heavy", p.Heavy, false}, {"org", p.Org, true}}
 	ceil := ceiling(tb, d)
 	var rows []result
+	only := os.Getenv("PORTICO_BENCH_PERSONAS") // e.g. "small,org"; all when empty
 	for _, pe := range personas {
+		if only != "" && !slices.Contains(strings.Split(only, ","), pe.name) {
+			continue
+		}
 		c, err := store.ContactByID(ctx, st.DB, pe.contactID)
 		if err != nil {
 			tb.Fatal(err)

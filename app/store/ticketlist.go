@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -87,11 +86,7 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		p.Rows, err = s.listMatching(ctx, db, v, lq)
 		return p, err
 	}
-	ids, err := s.pageByKeys(ctx, db, v, lq, offset)
-	if err != nil {
-		return p, err
-	}
-	p.Rows, err = ticketRows(ctx, db, ids)
+	p.Rows, err = s.pageByKeys(ctx, db, v, lq, offset)
 	return p, err
 }
 
@@ -105,8 +100,9 @@ func statusValues(status string) []bool {
 	return []bool{false, true}
 }
 
-// pageByKeys returns the ticket IDs of one page, in order.
-func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery, offset int) ([]int64, error) {
+// pageByKeys returns one page of tickets, cut from the visibility rows
+// and then joined with the tickets, only the page's.
+func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery, offset int) ([]TicketRow, error) {
 	key, desc := sortOf(lq.Sort)
 	col := keyColumns[key]
 	dir := " ASC"
@@ -138,34 +134,16 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	if len(owners) > 1 {
 		group = " GROUP BY u.ticket_id, u.k"
 	}
-	q := "SELECT u.ticket_id FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" + group +
-		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT ? OFFSET ?"
+	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name FROM (" +
+		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" + group +
+		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT ? OFFSET ?) AS p" +
+		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id" +
+		" ORDER BY p.k" + dir + ", p.ticket_id" + dir
 	args = append(args, lq.Size, offset)
-	var ids []int64
-	if err := db.NewRaw(q, args...).Scan(ctx, &ids); err != nil {
+	rows := []TicketRow{}
+	if err := db.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("store: unable to list tickets: %w", err)
 	}
-	return ids, nil
-}
-
-// ticketRows loads the list rows of the given tickets, in that order.
-func ticketRows(ctx context.Context, db bun.IDB, ids []int64) ([]TicketRow, error) {
-	rows := []TicketRow{}
-	if len(ids) == 0 {
-		return rows, nil
-	}
-	err := db.NewSelect().TableExpr("tickets AS t").
-		ColumnExpr("t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name").
-		Join("JOIN stages AS s ON s.id = t.stage_id").
-		Where("t.id IN (?)", bun.In(ids)).Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to load tickets: %w", err)
-	}
-	pos := make(map[int64]int, len(ids))
-	for i, id := range ids {
-		pos[id] = i
-	}
-	slices.SortFunc(rows, func(a, b TicketRow) int { return pos[a.ID] - pos[b.ID] })
 	return rows, nil
 }
 

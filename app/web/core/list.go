@@ -2,8 +2,13 @@ package core
 
 import (
 	"net/url"
-	"portico/app/web/form"
 	"strconv"
+	"time"
+
+	"portico/app/i18n"
+	"portico/app/model"
+	"portico/app/store"
+	"portico/app/web/form"
 )
 
 // ListState is the ticket list's URL state, with helpers that build the
@@ -81,4 +86,115 @@ func ListURL(p form.ListParams, withView bool, base string) string {
 		q.Set("page", strconv.Itoa(p.Page))
 	}
 	return base + "/tickets?" + q.Encode()
+}
+
+// ListRow is one line of the portal's ticket list, formatted before the
+// template runs, so that a row costs the template a few field reads.
+type ListRow struct {
+	ID                    int64
+	Href, Subject         string
+	Created, CreatedISO   string
+	Activity, ActivityISO string
+	Status                string
+	Closed                bool
+}
+
+// ListRows formats a page of tickets for the list. The status is the stage
+// name when the settings show stage names, and Open or Closed otherwise.
+func ListRows(l *i18n.Locale, st model.PortalSettings, rows []store.TicketRow) []ListRow {
+	out := make([]ListRow, len(rows))
+	base := st.PortalPath() + "/tickets/"
+	open, closed, layout := l.T("status.open"), l.T("status.closed"), l.T("format.date")
+	for i, r := range rows {
+		status := open
+		switch {
+		case st.ShowStageNames && r.StageName != "":
+			status = r.StageName
+		case r.Closed:
+			status = closed
+		}
+		out[i] = ListRow{
+			ID: r.ID, Href: base + strconv.FormatInt(r.ID, 10), Subject: r.Subject,
+			Created: r.CreatedAt.UTC().Format(layout), CreatedISO: r.CreatedAt.UTC().Format(time.DateOnly),
+			Activity: r.LastActivityAt.UTC().Format(layout), ActivityISO: r.LastActivityAt.UTC().Format(time.DateOnly),
+			Status: status, Closed: r.Closed,
+		}
+	}
+	return out
+}
+
+// ListControls are the links and choices of the list's controls, worked
+// out in Go so that the template only reads fields.
+type ListControls struct {
+	Toggle      []ListLink // My and Organization tickets, when the contact may switch
+	Tabs        []ListLink // Open, Closed and All, with counts
+	Columns     []ListColumn
+	Sorts       []ListOption // the sort menu on phones
+	Prev, Next  string       // page links; "" at either end
+	ClearSearch string
+	// The labels that each row carries for phones, where the table is
+	// a stack of cards without column headers.
+	LabelID, LabelCreated, LabelActivity string
+}
+
+// ListLink is one link of a control.
+type ListLink struct {
+	Label, URL string
+	Count      int
+	Current    bool
+}
+
+// ListColumn is a sortable column header.
+type ListColumn struct {
+	Label, URL string
+	AriaSort   string // "ascending", "descending" or ""
+	Arrow      string
+	Hint       string // what a screen reader hears about the sort
+}
+
+// ListOption is one choice of the sort menu.
+type ListOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// listColumns are the list's columns, in order.
+var listColumns = []string{"id", "subject", "created", "activity", "status"}
+
+// Controls builds the controls for the list in this state.
+func (ls ListState) Controls(l *i18n.Locale) ListControls {
+	c := ListControls{ClearSearch: ls.With("q", ""),
+		LabelID: l.T("tickets.col_id"), LabelCreated: l.T("tickets.col_created"), LabelActivity: l.T("tickets.col_activity")}
+	if ls.CanToggle {
+		for _, v := range []string{"mine", "org"} {
+			c.Toggle = append(c.Toggle, ListLink{Label: l.T("tickets.view_" + v), URL: ls.With("view", v), Current: ls.View == v})
+		}
+	}
+	counts := map[string]int{"open": ls.Open, "closed": ls.Closed, "all": ls.Open + ls.Closed}
+	for _, s := range []string{"open", "closed", "all"} {
+		c.Tabs = append(c.Tabs, ListLink{Label: l.T("tickets.status_" + s), URL: ls.With("status", s), Count: counts[s], Current: ls.Status == s})
+	}
+	for _, col := range listColumns {
+		h := ListColumn{Label: l.T("tickets.col_" + col), URL: ls.SortBy(col), AriaSort: ls.SortDir(col), Arrow: "↕", Hint: l.T("tickets.sortable")}
+		switch h.AriaSort {
+		case "ascending":
+			h.Arrow, h.Hint = "▲", l.T("tickets.sorted_asc")
+		case "descending":
+			h.Arrow, h.Hint = "▼", l.T("tickets.sorted_desc")
+		}
+		c.Columns = append(c.Columns, h)
+	}
+	for _, col := range []string{"activity", "created", "id", "subject", "status"} {
+		label := l.T("tickets.col_" + col)
+		c.Sorts = append(c.Sorts,
+			ListOption{Value: "-" + col, Label: label + " ↓", Selected: ls.Sort == "-"+col},
+			ListOption{Value: col, Label: label + " ↑", Selected: ls.Sort == col})
+	}
+	if ls.Page > 1 {
+		c.Prev = ls.PageURL(ls.Page - 1)
+	}
+	if ls.Page < ls.Pages {
+		c.Next = ls.PageURL(ls.Page + 1)
+	}
+	return c
 }

@@ -35,10 +35,11 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 	}
 	ls.Pages = max((total+pageSize-1)/pageSize, 1)
 	return s.PageOrFragment(c, fiber.StatusOK, "pages/portal/tickets", "partials/portal/ticket_list", fiber.Map{
-		"Title":   core.LocaleOf(c).T("tickets.title"),
-		"List":    ls,
-		"Rows":    rows,
-		"Welcome": c.Query("welcome") == "1",
-		"Company": companyName(ct),
+		"Title":    core.LocaleOf(c).T("tickets.title"),
+		"List":     ls,
+		"Controls": ls.Controls(core.LocaleOf(c)),
+		"Rows":     core.ListRows(core.LocaleOf(c), core.SettingsOf(c), rows),
+		"Welcome":  c.Query("welcome") == "1",
+		"Company":  companyName(ct),
 	})
 }
