@@ -67,6 +67,9 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	if v.ContactID == 0 {
 		return p, nil
 	}
+	if lq.Search != "" && s.Postgres() && !v.live() {
+		return s.searchPagePG(ctx, db, v, lq)
+	}
 	var err error
 	if p.Open, p.Closed, err = s.CountTickets(ctx, db, v, lq.Search); err != nil {
 		return p, err
@@ -109,7 +112,7 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	if desc {
 		dir = " DESC"
 	}
-	order := col + dir + ", ticket_id" + dir
+	order := "r." + col + dir + ", r.ticket_id" + dir
 	type owner struct {
 		table, column string
 		id            int64
@@ -121,21 +124,23 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	need := offset + lq.Size
 	var branches []string
 	var args []any
-	for _, o := range owners {
+	for i, o := range owners {
+		// A ticket of both the contact and the company is the company's:
+		// the contact's branches skip it, so no branch repeats another and
+		// the merge needs no grouping.
+		except, exceptArgs := "", []any(nil)
+		if i == 0 && len(owners) > 1 {
+			except = " AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = r.ticket_id)"
+			exceptArgs = []any{v.CompanyID}
+		}
 		for _, closed := range statusValues(lq.Status) {
-			branches = append(branches, "SELECT * FROM (SELECT ticket_id, "+col+" AS k FROM "+o.table+
-				" WHERE "+o.column+" = ? AND closed = ? AND NOT hidden ORDER BY "+order+" LIMIT ?) AS b"+strconv.Itoa(len(branches)))
-			args = append(args, o.id, closed, need)
+			branches = append(branches, "SELECT * FROM (SELECT r.ticket_id, r."+col+" AS k FROM "+o.table+
+				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+except+" ORDER BY "+order+" LIMIT ?) AS b"+strconv.Itoa(len(branches)))
+			args = append(append(append(args, o.id, closed), exceptArgs...), need)
 		}
 	}
-	// A ticket of both the contact and the company comes from two
-	// branches with the same key; grouping keeps it once.
-	group := ""
-	if len(owners) > 1 {
-		group = " GROUP BY u.ticket_id, u.k"
-	}
 	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name FROM (" +
-		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" + group +
+		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" +
 		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT ? OFFSET ?) AS p" +
 		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id" +
 		" ORDER BY p.k" + dir + ", p.ticket_id" + dir
@@ -256,4 +261,57 @@ func (s *Store) portalSearchPG(q *bun.SelectQuery, term string, keys []int64) *b
 	acc := pgdialect.Array(keys)
 	q = q.WhereOr(`(t.access && ? AND t.subject ILIKE ? ESCAPE '\')`, acc, "%"+escapeLike(term)+"%")
 	return q.WhereOr("(t.access && ? AND t.search_doc @@ plainto_tsquery('simple', ?))", acc, term)
+}
+
+// searchPagePG answers a search on Postgres in one statement: the matches
+// are gathered once, through the index that holds the viewer and the
+// words together, then counted by status and cut into the page.
+func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
+	p := TicketPage{Rows: []TicketRow{}}
+	key, desc := sortOf(lq.Sort)
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	matches, keys := s.visibleForSearch(db.NewSelect().TableExpr("tickets AS t").
+		ColumnExpr("t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, "+SortColumns[key]+" AS k").
+		Join("JOIN stages AS s ON s.id = t.stage_id"), v)
+	matches = s.listFilters(matches, ListQuery{Status: "all", Search: lq.Search}, keys)
+	status := ""
+	switch lq.Status {
+	case "open":
+		status = "WHERE NOT m.closed"
+	case "closed":
+		status = "WHERE m.closed"
+	}
+	var out []struct {
+		Open   int `bun:"n_open"`
+		Closed int `bun:"n_closed"`
+		TicketRow
+		ID *int64 `bun:"id"`
+	}
+	err := db.NewRaw(`WITH m AS MATERIALIZED (?),
+		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed FROM m)
+		SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name
+		FROM c LEFT JOIN LATERAL (SELECT * FROM m `+status+` ORDER BY m.k`+dir+`, m.id`+dir+` LIMIT ? OFFSET ?) AS pg ON true
+		ORDER BY pg.k`+dir+`, pg.id`+dir,
+		matches, lq.Size, (lq.Page-1)*lq.Size).Scan(ctx, &out)
+	if err != nil {
+		return p, fmt.Errorf("store: unable to search tickets: %w", err)
+	}
+	for _, r := range out {
+		p.Open, p.Closed = r.Open, r.Closed
+		if r.ID != nil {
+			r.TicketRow.ID = *r.ID
+			p.Rows = append(p.Rows, r.TicketRow)
+		}
+	}
+	p.Total = p.Open + p.Closed
+	switch lq.Status {
+	case "open":
+		p.Total = p.Open
+	case "closed":
+		p.Total = p.Closed
+	}
+	return p, nil
 }
