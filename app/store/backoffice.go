@@ -265,6 +265,16 @@ func TicketCompanies(ctx context.Context, db bun.IDB, ticketID int64) ([]model.C
 
 // Associate adds a contact or company to a ticket; adding twice is a no-op.
 func Associate(ctx context.Context, db bun.IDB, ticketID int64, contactID, companyID int64) error {
+	return atomically(ctx, db, func(db bun.IDB) error { return associate(ctx, db, ticketID, contactID, companyID) })
+}
+
+func associate(ctx context.Context, db bun.IDB, ticketID int64, contactID, companyID int64) error {
+	// The ticket is locked before its rows are added, as every change of
+	// its visibility keys does, so that two changes queue instead of each
+	// holding what the other waits for.
+	if _, err := lockTickets(ctx, db, "t.id = ?", ticketID); err != nil {
+		return err
+	}
 	var err error
 	if contactID != 0 {
 		_, err = db.NewInsert().Model(&model.TicketContact{TicketID: ticketID, ContactID: contactID}).On("CONFLICT DO NOTHING").Exec(ctx)
@@ -280,15 +290,22 @@ func Associate(ctx context.Context, db bun.IDB, ticketID int64, contactID, compa
 
 // Dissociate removes a contact or company from a ticket.
 func Dissociate(ctx context.Context, db bun.IDB, ticketID int64, contactID, companyID int64) error {
-	var err error
-	if contactID != 0 {
-		_, err = db.NewDelete().Model((*model.TicketContact)(nil)).Where("ticket_id = ? AND contact_id = ?", ticketID, contactID).Exec(ctx)
-	}
-	if err == nil && companyID != 0 {
-		_, err = db.NewDelete().Model((*model.TicketCompany)(nil)).Where("ticket_id = ? AND company_id = ?", ticketID, companyID).Exec(ctx)
-	}
+	err := atomically(ctx, db, func(db bun.IDB) error {
+		if _, err := lockTickets(ctx, db, "t.id = ?", ticketID); err != nil {
+			return err
+		}
+		if contactID != 0 {
+			if err := dropRow(ctx, db, "ticket_contacts", "contact_id", ownerContact, ticketID, contactID); err != nil {
+				return err
+			}
+		}
+		if companyID != 0 {
+			return dropRow(ctx, db, "ticket_companies", "company_id", ownerCompany, ticketID, companyID)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("store: unable to dissociate: %w", err)
+		return err
 	}
 	return syncTicket(ctx, db, ticketID)
 }
@@ -341,4 +358,24 @@ func SetStaffNotify(ctx context.Context, db bun.IDB, id int64, optOut bool) erro
 		return fmt.Errorf("store: unable to save notification choice: %w", err)
 	}
 	return nil
+}
+
+// dropRow deletes one visibility row, and takes it off the counts when the
+// portal showed it.
+func dropRow(ctx context.Context, db bun.IDB, table, column string, kind int, ticketID, ownerID int64) error {
+	var gone []struct {
+		Closed bool `bun:"closed"`
+		Hidden bool `bun:"hidden"`
+	}
+	err := db.NewRaw("DELETE FROM "+table+" WHERE ticket_id = ? AND "+column+" = ? RETURNING closed, hidden", ticketID, ownerID).Scan(ctx, &gone)
+	if err != nil {
+		return fmt.Errorf("store: unable to dissociate: %w", err)
+	}
+	delta := map[countKey]int{}
+	for _, g := range gone {
+		if !g.Hidden {
+			delta[countKey{Kind: kind, Owner: ownerID, Closed: g.Closed}]--
+		}
+	}
+	return addCounts(ctx, db, delta)
 }

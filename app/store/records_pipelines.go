@@ -124,7 +124,7 @@ func UpdateStage(ctx context.Context, db bun.IDB, id int64, name string, closed 
 	}
 	if closed == st.IsClosed {
 		if name != st.Name {
-			return 0, syncStageKeys(ctx, db, id)
+			return 0, syncStageKeys(ctx, db, id, false)
 		}
 		return 0, nil
 	}
@@ -135,7 +135,7 @@ func UpdateStage(ctx context.Context, db bun.IDB, id int64, name string, closed 
 		return 0, fmt.Errorf("store: unable to update the stage's tickets: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	return n, syncStageKeys(ctx, db, id)
+	return n, syncStageKeys(ctx, db, id, true)
 }
 
 // MoveStage moves a stage one place up or down within its pipeline. At

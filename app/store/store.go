@@ -80,6 +80,9 @@ func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 // visibilityKeysMigration adds the derived visibility keys.
 const visibilityKeysMigration = "20261203000001"
 
+// visibilityCountsMigration adds the counts of the visibility rows.
+const visibilityCountsMigration = "20261203000002"
+
 // Migrate applies the embedded migrations of the store's dialect under the
 // migration lock, so that two instances starting together are safe.
 // migrations holds the folders postgres/ and sqlite/.
@@ -115,7 +118,7 @@ func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (applied []string
 	rebuild := false
 	for _, mig := range group.Migrations {
 		applied = append(applied, mig.Name)
-		rebuild = rebuild || mig.Name == visibilityKeysMigration
+		rebuild = rebuild || mig.Name == visibilityKeysMigration || mig.Name == visibilityCountsMigration
 	}
 	// The migration that adds the visibility keys leaves every row hidden;
 	// computing them needs the filter rules, which live in the settings.

@@ -152,23 +152,24 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	return rows, nil
 }
 
-// countByKeys counts the viewer's open and closed tickets from the
-// visibility rows alone: the company's rows, plus the contact's rows of
-// tickets the company does not hold.
+// countByKeys counts the viewer's open and closed tickets: the company's
+// counts, kept in visibility_counts, plus the contact's tickets that the
+// company does not hold; without a company, the contact's counts.
 func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, closed int, err error) {
+	if v.CompanyID == 0 {
+		return ownerCounts(ctx, db, ownerContact, v.ContactID)
+	}
+	if open, closed, err = ownerCounts(ctx, db, ownerCompany, v.CompanyID); err != nil {
+		return 0, 0, err
+	}
 	var rows []struct {
 		Closed bool `bun:"closed"`
 		N      int  `bun:"n"`
 	}
-	q := "SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden"
-	args := []any{v.ContactID}
-	if v.CompanyID != 0 {
-		q += " AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id)" +
-			" GROUP BY closed UNION ALL SELECT closed, count(*) AS n FROM ticket_companies WHERE company_id = ? AND NOT hidden"
-		args = append(args, v.CompanyID, v.CompanyID)
-	}
-	q += " GROUP BY closed"
-	if err := db.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
+	err = db.NewRaw(`SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden
+		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id)
+		GROUP BY closed`, v.ContactID, v.CompanyID).Scan(ctx, &rows)
+	if err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}
 	for _, r := range rows {

@@ -213,10 +213,21 @@ func syncTicket(ctx context.Context, db bun.IDB, id int64) error {
 }
 
 func syncTickets(ctx context.Context, db bun.IDB, rules []model.FilterRule, where string, args ...any) error {
-	pg := isPostgres(db)
 	if where == "" {
 		where = "1 = 1"
 	}
+	return atomically(ctx, db, func(db bun.IDB) error {
+		ids, err := lockTickets(ctx, db, where, args...)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		return countChange(ctx, db, ids, func() error { return rewriteKeys(ctx, db, rules, where, args...) })
+	})
+}
+
+// rewriteKeys is the rewrite that syncTickets counts.
+func rewriteKeys(ctx context.Context, db bun.IDB, rules []model.FilterRule, where string, args ...any) error {
+	pg := isPostgres(db)
 	hidden, hargs := hiddenExpr(pg, rules)
 	set := "hidden = " + hidden
 	if pg {
@@ -241,8 +252,13 @@ func syncTickets(ctx context.Context, db bun.IDB, rules []model.FilterRule, wher
 
 // syncStageKeys brings the stage's name and closed flag into the
 // visibility rows of its tickets, after the stage changed: nothing else
-// of those tickets did, so nothing else is rewritten.
-func syncStageKeys(ctx context.Context, db bun.IDB, stageID int64) error {
+// of those tickets did, so nothing else is rewritten. A stage that opened
+// or closed moves many tickets between the counts, which are recounted.
+func syncStageKeys(ctx context.Context, db bun.IDB, stageID int64, closedChanged bool) error {
+	return atomically(ctx, db, func(db bun.IDB) error { return rewriteStageKeys(ctx, db, stageID, closedChanged) })
+}
+
+func rewriteStageKeys(ctx context.Context, db bun.IDB, stageID int64, closedChanged bool) error {
 	for _, table := range []string{"ticket_contacts", "ticket_companies"} {
 		q := "UPDATE " + table + ` AS r SET closed = t.closed, status_key = s.name
 			FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id
@@ -250,6 +266,9 @@ func syncStageKeys(ctx context.Context, db bun.IDB, stageID int64) error {
 		if _, err := db.NewRaw(q, stageID).Exec(ctx); err != nil {
 			return fmt.Errorf("store: unable to sync the stage's %s: %w", table, err)
 		}
+	}
+	if closedChanged {
+		return recount(ctx, db)
 	}
 	return nil
 }
@@ -259,6 +278,10 @@ func syncStageKeys(ctx context.Context, db bun.IDB, stageID int64) error {
 // change, in the same transaction, so that every instance applies the new
 // rules at once.
 func refreshHidden(ctx context.Context, db bun.IDB, rules []model.FilterRule) error {
+	return atomically(ctx, db, func(db bun.IDB) error { return rewriteHidden(ctx, db, rules) })
+}
+
+func rewriteHidden(ctx context.Context, db bun.IDB, rules []model.FilterRule) error {
 	hidden, args := hiddenExpr(isPostgres(db), rules)
 	if _, err := db.NewRaw("UPDATE tickets AS t SET hidden = "+hidden+" WHERE hidden <> "+hidden, append(args, args...)...).Exec(ctx); err != nil {
 		return fmt.Errorf("store: unable to apply filter rules: %w", err)
@@ -269,7 +292,7 @@ func refreshHidden(ctx context.Context, db bun.IDB, rules []model.FilterRule) er
 			return fmt.Errorf("store: unable to apply filter rules to %s: %w", table, err)
 		}
 	}
-	return nil
+	return recount(ctx, db)
 }
 
 // ReindexBatch is how many tickets one reindex transaction rewrites.
@@ -302,11 +325,16 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int64)) e
 			progress(done, bounds.N)
 		}
 	}
+	// The counts follow each batch; a recount also repairs counts that a
+	// fix in plain SQL left wrong.
+	if err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return recount(ctx, tx) }); err != nil {
+		return err
+	}
 	// Every row was rewritten: VACUUM marks the pages all-visible again,
 	// so that counts stay index-only scans, and ANALYZE refreshes the
 	// planner's statistics.
 	if s.Postgres() {
-		for _, table := range []string{"tickets", "ticket_contacts", "ticket_companies"} {
+		for _, table := range []string{"tickets", "ticket_contacts", "ticket_companies", "visibility_counts"} {
 			if _, err := s.DB.ExecContext(ctx, "VACUUM (ANALYZE) "+table); err != nil {
 				return fmt.Errorf("store: unable to vacuum %s: %w", table, err)
 			}

@@ -1,0 +1,12 @@
+-- How many tickets each contact and each company sees, open and closed
+-- apart: the portal's status tabs read one row instead of counting a big
+-- company's tickets on every request. Only tickets the portal shows
+-- (not hidden) count. The store keeps the rows in step in the same
+-- transaction as the visibility rows; `portico reindex` recounts them.
+CREATE TABLE visibility_counts (
+    owner_kind  INTEGER NOT NULL CHECK (owner_kind IN (1, 2)), -- 1 contact, 2 company
+    owner_id    INTEGER NOT NULL,
+    closed      BOOLEAN NOT NULL,
+    n           INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner_kind, owner_id, closed)
+);
