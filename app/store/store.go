@@ -30,6 +30,9 @@ var ErrNotFound = errors.New("store: not found")
 // Store wraps the database handle.
 type Store struct {
 	DB *bun.DB
+	// dsn is the Postgres URL, for maintenance connections whose
+	// statements may run longer than a request's.
+	dsn string
 }
 
 // Open connects to Postgres when databaseURL is set, or to the SQLite file
@@ -41,7 +44,7 @@ func Open(databaseURL, dataDir string) (*Store, error) {
 		sqldb.SetMaxIdleConns(16)
 		// Connections broken by a restarted server are dropped and redialed.
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		return &Store{DB: bun.NewDB(sqldb, pgdialect.New())}, nil
+		return &Store{DB: bun.NewDB(sqldb, pgdialect.New()), dsn: databaseURL}, nil
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: unable to create data directory: %w", err)
@@ -66,6 +69,19 @@ func OpenSQLite(path string) (*Store, error) {
 	// and the busy timeout queue writers instead of failing them.
 	sqldb.SetMaxOpenConns(4)
 	return &Store{DB: bun.NewDB(sqldb, sqlitedialect.New())}, nil
+}
+
+// maintenance returns a handle for long statements (a reindex, VACUUM):
+// on Postgres a connection of its own without the pool's read timeout,
+// which would cut them off at a million tickets. done closes it.
+func (s *Store) maintenance() (db *bun.DB, done func(), err error) {
+	if !s.Postgres() || s.dsn == "" {
+		return s.DB, func() {}, nil
+	}
+	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(s.dsn), pgdriver.WithReadTimeout(time.Hour)))
+	sqldb.SetMaxOpenConns(1)
+	db = bun.NewDB(sqldb, pgdialect.New())
+	return db, func() { db.Close() }, nil
 }
 
 // Close closes the database.

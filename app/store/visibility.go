@@ -227,22 +227,43 @@ func syncTickets(ctx context.Context, db bun.IDB, rules []model.FilterRule, wher
 
 // rewriteKeys is the rewrite that syncTickets counts.
 func rewriteKeys(ctx context.Context, db bun.IDB, rules []model.FilterRule, where string, args ...any) error {
+	// Only rows whose keys differ are written: a reindex of a sound
+	// database writes nothing, and leaves no dead rows behind.
 	pg := isPostgres(db)
 	hidden, hargs := hiddenExpr(pg, rules)
-	set := "hidden = " + hidden
+	var q string
+	var qargs []any
 	if pg {
-		set += `, access = ARRAY(SELECT tc.contact_id FROM ticket_contacts AS tc WHERE tc.ticket_id = t.id
-			UNION ALL SELECT -tco.company_id FROM ticket_companies AS tco WHERE tco.ticket_id = t.id ORDER BY 1),
-		search_doc = coalesce((SELECT strip(to_tsvector('simple', string_agg(m.body, ' ')))
-			FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public'), ''::tsvector)`
+		q = `UPDATE tickets AS t SET hidden = n.hidden, access = n.access, search_doc = n.search_doc
+			FROM (SELECT t.id, ` + hidden + ` AS hidden,
+				ARRAY(SELECT tc.contact_id FROM ticket_contacts AS tc WHERE tc.ticket_id = t.id
+					UNION ALL SELECT -tco.company_id FROM ticket_companies AS tco WHERE tco.ticket_id = t.id ORDER BY 1) AS access,
+				coalesce((SELECT strip(to_tsvector('simple', string_agg(m.body, ' ')))
+					FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public'), ''::tsvector) AS search_doc
+				FROM tickets AS t WHERE ` + where + `) AS n
+			WHERE n.id = t.id AND (t.hidden, t.access, t.search_doc) IS DISTINCT FROM (n.hidden, n.access, n.search_doc)`
+		qargs = append(hargs, args...)
+	} else {
+		q = "UPDATE tickets AS t SET hidden = " + hidden + " WHERE " + where + " AND hidden IS NOT " + hidden
+		qargs = append(append(append([]any{}, hargs...), args...), hargs...)
 	}
-	if _, err := db.NewRaw("UPDATE tickets AS t SET "+set+" WHERE "+where, append(hargs, args...)...).Exec(ctx); err != nil {
+	if _, err := db.NewRaw(q, qargs...).Exec(ctx); err != nil {
 		return fmt.Errorf("store: unable to sync ticket keys: %w", err)
+	}
+	differs := []string{}
+	for _, pair := range [][2]string{{"hidden", "t.hidden"}, {"closed", "t.closed"}, {"created_at", "t.created_at"},
+		{"last_activity_at", "t.last_activity_at"}, {"subject_key", "lower(t.subject)"}, {"status_key", "s.name"}} {
+		op := " IS NOT "
+		if pg {
+			op = " IS DISTINCT FROM "
+		}
+		differs = append(differs, "r."+pair[0]+op+pair[1])
 	}
 	for _, table := range []string{"ticket_contacts", "ticket_companies"} {
 		q := "UPDATE " + table + ` AS r SET hidden = t.hidden, closed = t.closed, created_at = t.created_at,
 			last_activity_at = t.last_activity_at, subject_key = lower(t.subject), status_key = s.name
-			FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id WHERE t.id = r.ticket_id AND ` + where
+			FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id WHERE t.id = r.ticket_id AND ` + where +
+			" AND (" + strings.Join(differs, " OR ") + ")"
 		if _, err := db.NewRaw(q, args...).Exec(ctx); err != nil {
 			return fmt.Errorf("store: unable to sync %s keys: %w", table, err)
 		}
@@ -303,39 +324,42 @@ const ReindexBatch = 20000
 // serves. It is needed after a restore or a fix in plain SQL. progress, if
 // set, gets the count of tickets done and the total.
 func (s *Store) Reindex(ctx context.Context, progress func(done, total int64)) error {
+	db, done, err := s.maintenance()
+	if err != nil {
+		return err
+	}
+	defer done()
 	var bounds struct {
 		Lo int64 `bun:"lo"`
 		Hi int64 `bun:"hi"`
 		N  int64 `bun:"n"`
 	}
-	if err := s.DB.NewRaw("SELECT coalesce(min(id), 0) AS lo, coalesce(max(id), 0) AS hi, count(*) AS n FROM tickets").Scan(ctx, &bounds); err != nil {
+	if err := db.NewRaw("SELECT coalesce(min(id), 0) AS lo, coalesce(max(id), 0) AS hi, count(*) AS n FROM tickets").Scan(ctx, &bounds); err != nil {
 		return fmt.Errorf("store: unable to size reindex: %w", err)
 	}
-	var done int64
 	for lo := bounds.Lo; lo <= bounds.Hi && bounds.N > 0; lo += ReindexBatch {
 		hi := lo + ReindexBatch - 1
-		err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			return SyncTickets(ctx, tx, "t.id BETWEEN ? AND ?", lo, hi)
 		})
 		if err != nil {
 			return err
 		}
-		done = min(bounds.N, done+ReindexBatch)
 		if progress != nil {
-			progress(done, bounds.N)
+			progress(min(hi, bounds.Hi)-bounds.Lo+1, bounds.Hi-bounds.Lo+1)
 		}
 	}
 	// The counts follow each batch; a recount also repairs counts that a
 	// fix in plain SQL left wrong.
-	if err := s.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return recount(ctx, tx) }); err != nil {
+	if err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return recount(ctx, tx) }); err != nil {
 		return err
 	}
-	// Every row was rewritten: VACUUM marks the pages all-visible again,
-	// so that counts stay index-only scans, and ANALYZE refreshes the
-	// planner's statistics.
+	// VACUUM marks rewritten pages all-visible again, so that walks and
+	// counts stay index-only scans, and ANALYZE refreshes the planner's
+	// statistics.
 	if s.Postgres() {
 		for _, table := range []string{"tickets", "ticket_contacts", "ticket_companies", "visibility_counts"} {
-			if _, err := s.DB.ExecContext(ctx, "VACUUM (ANALYZE) "+table); err != nil {
+			if _, err := db.ExecContext(ctx, "VACUUM (ANALYZE) "+table); err != nil {
 				return fmt.Errorf("store: unable to vacuum %s: %w", table, err)
 			}
 		}
