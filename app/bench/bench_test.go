@@ -43,6 +43,7 @@ import (
 	"portico/app/store"
 	"portico/app/testutil"
 	"portico/app/web"
+	"portico/app/web/core"
 )
 
 // clients is how many requests are in flight at once.
@@ -195,7 +196,7 @@ var sorts = []string{"id", "subject", "created", "activity", "status"}
 
 // queries are the lines for one persona: every view, status, sort column
 // and direction, a first and a deep page, and the three kinds of search.
-func queries(base string, pages map[string]int, words scaledata.Personas, ticketID int64, org bool) []query {
+func queries(base string, pages map[string]int, cursors map[string]string, words scaledata.Personas, ticketID int64, org bool) []query {
 	views := []string{"mine"}
 	if org {
 		views = append(views, "org")
@@ -203,11 +204,13 @@ func queries(base string, pages map[string]int, words scaledata.Personas, ticket
 	u := func(v string, rest string) string { return base + "/portal/tickets?view=" + v + "&" + rest }
 	var out []query
 	for _, v := range views {
-		var first, deep, statuses []string
+		var first, deep, walked, statuses []string
+		page := max(1, pages[v]*3/4)
 		for _, s := range sorts {
 			for _, dir := range []string{"", "-"} {
 				first = append(first, u(v, "status=all&sort="+dir+s))
-				deep = append(deep, u(v, "status=all&sort="+dir+s+"&page="+strconv.Itoa(max(1, pages[v]*3/4))))
+				deep = append(deep, u(v, "status=all&sort="+dir+s+"&page="+strconv.Itoa(page)))
+				walked = append(walked, u(v, "status=all&sort="+dir+s+"&page="+strconv.Itoa(page)+"&after="+cursors[v+dir+s]))
 			}
 		}
 		for _, s := range []string{"open", "closed", "all"} {
@@ -216,8 +219,11 @@ func queries(base string, pages map[string]int, words scaledata.Personas, ticket
 		out = append(out,
 			query{v + ": open, closed, all", statuses},
 			query{v + ": 10 sorts, page 1", first},
-			query{fmt.Sprintf("%s: 10 sorts, page %d of %d", v, max(1, pages[v]*3/4), pages[v]), deep},
+			query{fmt.Sprintf("%s: 10 sorts, page %d of %d", v, page, pages[v]), deep},
 		)
+		if page > 1 {
+			out = append(out, query{fmt.Sprintf("%s: 10 sorts, page %d by next link", v, page), walked})
+		}
 	}
 	v := views[len(views)-1]
 	out = append(out,
@@ -288,7 +294,7 @@ func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Durat
 		if err != nil {
 			tb.Fatal(err)
 		}
-		pages := map[string]int{}
+		pages, cursors := map[string]int{}, map[string]string{}
 		var someTicket int64
 		for _, view := range []string{"mine", "org"} {
 			v := store.Viewer{ContactID: c.ID}
@@ -300,6 +306,18 @@ func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Durat
 				tb.Fatal(err)
 			}
 			pages[view] = max(1, (open+closed+19)/20)
+			// The "next" link of the page before the deep one.
+			if deep := pages[view] * 3 / 4; deep > 1 {
+				for _, s := range sorts {
+					for _, dir := range []string{"", "-"} {
+						r, _, err := st.ListTickets(ctx, st.DB, v, store.ListQuery{Status: "all", Sort: dir + s, Page: deep - 1, Size: 20})
+						if err != nil || len(r) == 0 {
+							tb.Fatalf("page %d of %s: %v", deep-1, view, err)
+						}
+						cursors[view+dir+s] = core.Cursor(r[len(r)-1])
+					}
+				}
+			}
 			if someTicket == 0 {
 				r, _, err := st.ListTickets(ctx, st.DB, v, store.ListQuery{Status: "all", Size: 1})
 				if err != nil || len(r) == 0 {
@@ -309,7 +327,7 @@ func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Durat
 			}
 		}
 		h := login(tb, sessions, c.ID)
-		for _, q := range queries(base, pages, p, someTicket, pe.org && c.CompanyID != nil) {
+		for _, q := range queries(base, pages, cursors, p, someTicket, pe.org && c.CompanyID != nil) {
 			r := hammer(tb, q.urls, h, d)
 			r.persona, r.query = pe.name, q.name
 			rows = append(rows, r)

@@ -106,6 +106,44 @@ func testVisibilityKeys(t *testing.T, e *demoEnv) {
 	ana := e.org(e.ana)
 	listed := func(v store.Viewer, lq store.ListQuery) []int64 { return listIDs(t, st, v, lq) }
 
+	t.Run("pages after a cursor are the counted pages", func(t *testing.T) {
+		for _, v := range []store.Viewer{ana, e.own(e.ana), e.org(e.gina)} {
+			for _, sort := range []string{"id", "subject", "created", "activity", "status"} {
+				for _, dir := range []string{"", "-"} {
+					for _, status := range []string{"all", "open", "closed"} {
+						lq := store.ListQuery{Status: status, Sort: dir + sort, Size: 3}
+						var cursor *store.TicketRow
+						for page := 1; ; page++ {
+							lq.Page = page
+							counted, total, err := st.ListTickets(ctx, st.DB, v, lq)
+							if err != nil {
+								t.Fatal(err)
+							}
+							next := lq
+							if cursor != nil {
+								next.AfterKey, next.AfterID = cursor.SortKey, cursor.ID
+							}
+							walked, _, err := st.ListTickets(ctx, st.DB, v, next)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if !slices.Equal(rowIDs(counted), rowIDs(walked)) {
+								t.Fatalf("%+v %s page %d: after the cursor %v, counted %v", v, next.Sort, page, rowIDs(walked), rowIDs(counted))
+							}
+							if len(counted) == 0 || page*lq.Size >= total {
+								break
+							}
+							if counted[len(counted)-1].SortKey == "" {
+								t.Fatal("a row without its sort key")
+							}
+							cursor = &counted[len(counted)-1]
+						}
+					}
+				}
+			}
+		}
+	})
+
 	t.Run("stage and pipeline", func(t *testing.T) {
 		var closedStage model.Stage
 		if err := st.DB.NewSelect().Model(&closedStage).Where("is_closed").OrderExpr("id").Limit(1).Scan(ctx); err != nil {
@@ -312,4 +350,12 @@ func testVisibilityKeys(t *testing.T, e *demoEnv) {
 func retryable(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
+}
+
+func rowIDs(rows []store.TicketRow) []int64 {
+	out := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = r.ID
+	}
+	return out
 }

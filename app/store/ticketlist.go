@@ -122,6 +122,16 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		owners = append(owners, owner{"ticket_companies", "company_id", v.CompanyID})
 	}
 	need := offset + lq.Size
+	after, afterArgs := "", []any(nil)
+	if lq.AfterID > 0 {
+		cmp := " > "
+		if desc {
+			cmp = " < "
+		}
+		after = " AND (r." + col + ", r.ticket_id)" + cmp + "(?, ?)"
+		afterArgs = []any{lq.AfterKey, lq.AfterID}
+		need, offset = lq.Size, 0
+	}
 	var branches []string
 	var args []any
 	for i, o := range owners {
@@ -135,11 +145,11 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		}
 		for _, closed := range statusValues(lq.Status) {
 			branches = append(branches, "SELECT * FROM (SELECT r.ticket_id, r."+col+" AS k FROM "+o.table+
-				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+except+" ORDER BY "+order+" LIMIT ?) AS b"+strconv.Itoa(len(branches)))
-			args = append(append(append(args, o.id, closed), exceptArgs...), need)
+				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+except+after+" ORDER BY "+order+" LIMIT ?) AS b"+strconv.Itoa(len(branches)))
+			args = append(append(append(append(args, o.id, closed), exceptArgs...), afterArgs...), need)
 		}
 	}
-	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name FROM (" +
+	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, " + keyText(db, "p.k") + " AS sort_key FROM (" +
 		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" +
 		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT ? OFFSET ?) AS p" +
 		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id" +
@@ -315,4 +325,12 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 		p.Total = p.Closed
 	}
 	return p, nil
+}
+
+// keyText is a sort key as text, in the form the database reads it back.
+func keyText(db bun.IDB, expr string) string {
+	if isPostgres(db) {
+		return expr + "::text"
+	}
+	return "CAST(" + expr + " AS TEXT)"
 }

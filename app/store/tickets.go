@@ -20,6 +20,10 @@ type TicketRow struct {
 	LastActivityAt time.Time `bun:"last_activity_at"`
 	Closed         bool      `bun:"closed"`
 	StageName      string    `bun:"stage_name"`
+	// SortKey is the row's key in the order asked for, as the database
+	// writes it, on pages walked down the visibility rows: the next
+	// page's AfterKey.
+	SortKey string `bun:"sort_key"`
 }
 
 // ListQuery is a validated ticket list request.
@@ -29,6 +33,11 @@ type ListQuery struct {
 	Sort   string // one of SortColumns, optionally prefixed with "-" for descending
 	Page   int    // from 1
 	Size   int
+	// AfterKey and AfterID, when AfterID is set, name the last row of the
+	// page before (its SortKey and ID): the page then starts right after
+	// it, whatever Page says, and costs the same at any depth.
+	AfterKey string
+	AfterID  int64
 }
 
 // SortColumns are the columns a list may be sorted by.

@@ -52,7 +52,7 @@ func (s *Handler) PortalSample(c *fiber.Ctx) error {
 		m["Title"], m["Rows"], m["Company"] = l.T("tickets.title"), core.ListRows(l, core.SettingsOf(c), rows), sampleContact.Company.Name
 		ls := core.ListState{ListParams: form.ListParams{View: "mine", Status: "all", Sort: "-activity", Page: 1},
 			Total: len(rows), Pages: 1, Open: 4, Closed: 2, CanToggle: true, Base: core.SettingsOf(c).PortalPath()}
-		m["List"], m["Controls"] = ls, ls.Controls(l)
+		m["List"], m["Controls"] = ls, ls.Controls(l, nil)
 	case "detail":
 		t := &store.TicketDetail{StageName: "Waiting on us", PipelineName: "Support"}
 		t.ID, t.Subject, t.Priority, t.Category = 1040, l.T("sample.subject_1"), model.PriorityHigh, "technical"

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/base64"
 	"html"
 	"html/template"
 	"net/url"
@@ -28,6 +29,7 @@ type ListState struct {
 // but the page goes back to page 1.
 func (ls ListState) With(key, value string) string {
 	p := ls.ListParams
+	p.After = ""
 	switch key {
 	case "view":
 		p.View, p.Page = value, 1
@@ -87,6 +89,9 @@ func ListURL(p form.ListParams, withView bool, base string) string {
 	}
 	if p.Page > 1 {
 		q.Set("page", strconv.Itoa(p.Page))
+		if p.After != "" {
+			q.Set("after", p.After)
+		}
 	}
 	return base + "/tickets?" + q.Encode()
 }
@@ -164,8 +169,32 @@ type ListOption struct {
 // listColumns are the list's columns, in order.
 var listColumns = []string{"id", "subject", "created", "activity", "status"}
 
-// Controls builds the controls for the list in this state.
-func (ls ListState) Controls(l *i18n.Locale) ListControls {
+// Cursor is the "after" parameter that starts a page right after row r.
+func Cursor(r store.TicketRow) string {
+	if r.SortKey == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(r.SortKey)) + "." + strconv.FormatInt(r.ID, 10)
+}
+
+// ParseCursor reads an "after" parameter; ok is false for none or a
+// broken one, and the page is then counted down to.
+func ParseCursor(after string) (key string, id int64, ok bool) {
+	k, n, found := strings.Cut(after, ".")
+	if !found {
+		return "", 0, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(k)
+	id, err2 := strconv.ParseInt(n, 10, 64)
+	if err != nil || err2 != nil || id <= 0 {
+		return "", 0, false
+	}
+	return string(b), id, true
+}
+
+// Controls builds the controls for the list in this state. last is the
+// page's last row: the "next" link starts right after it.
+func (ls ListState) Controls(l *i18n.Locale, last *store.TicketRow) ListControls {
 	c := ListControls{ClearSearch: ls.With("q", ""),
 		LabelID: l.T("tickets.col_id"), LabelCreated: l.T("tickets.col_created"), LabelActivity: l.T("tickets.col_activity")}
 	if ls.CanToggle {
@@ -197,7 +226,12 @@ func (ls ListState) Controls(l *i18n.Locale) ListControls {
 		c.Prev = ls.PageURL(ls.Page - 1)
 	}
 	if ls.Page < ls.Pages {
-		c.Next = ls.PageURL(ls.Page + 1)
+		next := ls.ListParams
+		next.Page = ls.Page + 1
+		if last != nil {
+			next.After = Cursor(*last)
+		}
+		c.Next = ListURL(next, ls.CanToggle, ls.Base)
 	}
 	return c
 }

@@ -1,6 +1,7 @@
 package form
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -105,6 +106,10 @@ type ListParams struct {
 	Q      string
 	Sort   string
 	Page   int
+	// After is the cursor of the previous page's last row, set by the
+	// "next" link: that page then starts right after it instead of
+	// counting its way down (see store.ListQuery).
+	After string
 }
 
 // MaxSearch caps the search text.
@@ -113,6 +118,10 @@ const MaxSearch = 100
 // MaxPage caps the page number, so that a crafted URL can't ask for a huge
 // offset.
 const MaxPage = 10000
+
+// afterRe is the form of a list cursor: the sort key in base64url, a dot,
+// the ticket ID.
+var afterRe = regexp.MustCompile(`^[A-Za-z0-9_-]*\.[1-9][0-9]{0,18}$`)
 
 var sortKeys = []string{"id", "subject", "created", "activity", "status"}
 
@@ -134,5 +143,8 @@ func NewListParams(get func(string, ...string) string) ListParams {
 	}
 	p.Page, _ = strconv.Atoi(get("page"))
 	p.Page = min(max(p.Page, 1), MaxPage)
+	if a := get("after"); p.Page > 1 && len(a) <= 400 && afterRe.MatchString(a) {
+		p.After = a
+	}
 	return p
 }

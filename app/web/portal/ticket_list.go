@@ -20,9 +20,11 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 	}
 	v := core.Viewer(c, ls.View == "org")
 	ctx := c.UserContext()
-	page, err := s.Store.TicketPage(ctx, s.Store.DB, v, store.ListQuery{
-		Status: p.Status, Search: p.Q, Sort: p.Sort, Page: p.Page, Size: pageSize,
-	})
+	lq := store.ListQuery{Status: p.Status, Search: p.Q, Sort: p.Sort, Page: p.Page, Size: pageSize}
+	if key, id, ok := core.ParseCursor(p.After); ok {
+		lq.AfterKey, lq.AfterID = key, id
+	}
+	page, err := s.Store.TicketPage(ctx, s.Store.DB, v, lq)
 	if err != nil {
 		return err
 	}
@@ -37,9 +39,16 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 	return s.PageOrFragment(c, fiber.StatusOK, "pages/portal/tickets", "partials/portal/ticket_list", fiber.Map{
 		"Title":    core.LocaleOf(c).T("tickets.title"),
 		"List":     ls,
-		"Controls": ls.Controls(core.LocaleOf(c)),
+		"Controls": ls.Controls(core.LocaleOf(c), lastRow(rows)),
 		"Rows":     core.ListRows(core.LocaleOf(c), core.SettingsOf(c), rows),
 		"Welcome":  c.Query("welcome") == "1",
 		"Company":  companyName(ct),
 	})
+}
+
+func lastRow(rows []store.TicketRow) *store.TicketRow {
+	if len(rows) == 0 {
+		return nil
+	}
+	return &rows[len(rows)-1]
 }
