@@ -300,14 +300,13 @@ func Dissociate(ctx context.Context, db bun.IDB, ticketID int64, contactID, comp
 			}
 		}
 		if companyID != 0 {
-			return dropRow(ctx, db, "ticket_companies", "company_id", ownerCompany, ticketID, companyID)
+			if err := dropRow(ctx, db, "ticket_companies", "company_id", ownerCompany, ticketID, companyID); err != nil {
+				return err
+			}
 		}
-		return nil
+		return syncTicket(ctx, db, ticketID)
 	})
-	if err != nil {
-		return err
-	}
-	return syncTicket(ctx, db, ticketID)
+	return err
 }
 
 // StaffUsers returns every staff user by name.

@@ -140,12 +140,12 @@ func recount(ctx context.Context, db bun.IDB) error {
 }
 
 // ownerCounts reads the open and closed counts of one owner.
-func ownerCounts(ctx context.Context, db bun.IDB, kind int, owner int64) (open, closed int, err error) {
+func (s *Store) ownerCounts(ctx context.Context, db bun.IDB, kind int, owner int64) (open, closed int, err error) {
 	var rows []struct {
 		Closed bool `bun:"closed"`
 		N      int  `bun:"n"`
 	}
-	if err := db.NewRaw("SELECT closed, n FROM visibility_counts WHERE owner_kind = ? AND owner_id = ?", kind, owner).Scan(ctx, &rows); err != nil {
+	if err := s.read(ctx, db, &rows, "SELECT closed, n FROM visibility_counts WHERE owner_kind = ? AND owner_id = ?", kind, owner); err != nil {
 		return 0, 0, fmt.Errorf("store: unable to read counts: %w", err)
 	}
 	for _, r := range rows {

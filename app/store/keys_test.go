@@ -144,6 +144,27 @@ func testVisibilityKeys(t *testing.T, e *demoEnv) {
 		}
 	})
 
+	t.Run("a forged cursor counts down to the page", func(t *testing.T) {
+		want, _, err := st.ListTickets(ctx, st.DB, ana, store.ListQuery{Status: "all", Sort: "-activity", Page: 2, Size: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"not a time", "", "2026-13-45 99:99:99"} {
+			got, _, err := st.ListTickets(ctx, st.DB, ana, store.ListQuery{Status: "all", Sort: "-id", Page: 2, Size: 3, AfterKey: key, AfterID: 5})
+			if err != nil {
+				t.Errorf("cursor %q on id: %v", key, err)
+			}
+			_ = got
+			got, _, err = st.ListTickets(ctx, st.DB, ana, store.ListQuery{Status: "all", Sort: "-activity", Page: 2, Size: 3, AfterKey: key, AfterID: 5})
+			if err != nil {
+				t.Errorf("cursor %q on activity: %v", key, err)
+			}
+			if st.Postgres() && !slices.Equal(rowIDs(got), rowIDs(want)) {
+				t.Errorf("cursor %q: %v, want page 2 %v", key, rowIDs(got), rowIDs(want))
+			}
+		}
+	})
+
 	t.Run("stage and pipeline", func(t *testing.T) {
 		var closedStage model.Stage
 		if err := st.DB.NewSelect().Model(&closedStage).Where("is_closed").OrderExpr("id").Limit(1).Scan(ctx); err != nil {

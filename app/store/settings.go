@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -25,23 +26,50 @@ func Settings(ctx context.Context, db bun.IDB) (model.PortalSettings, int64, err
 	return row.Data, row.Version, nil
 }
 
+// settingsForUpdate reads the settings under the row's lock on Postgres,
+// so that syncs of tickets (which read the filter rules under a share
+// lock) and a save of new rules take turns.
+func settingsForUpdate(ctx context.Context, db bun.IDB) (model.PortalSettings, int64, error) {
+	if !isPostgres(db) {
+		return Settings(ctx, db)
+	}
+	row := new(model.PortalSettingsRow)
+	err := db.NewSelect().Model(row).Where("id = 1").For("UPDATE").Scan(ctx)
+	if err != nil {
+		if notFound(err, "") == ErrNotFound {
+			return model.DefaultPortalSettings(), 0, nil
+		}
+		return model.PortalSettings{}, 0, fmt.Errorf("store: unable to load settings: %w", err)
+	}
+	return row.Data, row.Version, nil
+}
+
 // SettingsVersion returns the version of the saved settings, 0 when none
 // are saved: one indexed row, read on every request so that a change on
 // any instance applies at once.
-func SettingsVersion(ctx context.Context, db bun.IDB) (int64, error) {
-	var v int64
-	err := db.NewSelect().Model((*model.PortalSettingsRow)(nil)).Column("version").Where("id = 1").Scan(ctx, &v)
-	if err != nil && notFound(err, "") != ErrNotFound {
-		return 0, fmt.Errorf("store: unable to read the settings version: %w", err)
+//
+// The stamp is the version and the time of the save together: a database
+// restored from an older dump may count versions again from lower down.
+func (s *Store) SettingsVersion(ctx context.Context) (version int64, stamp string, err error) {
+	var v []struct {
+		Version int64  `bun:"version"`
+		Stamp   string `bun:"stamp"`
 	}
-	return v, nil
+	q := "SELECT version, CAST(updated_at AS TEXT) AS stamp FROM portal_settings WHERE id = 1"
+	if err := s.read(ctx, s.DB, &v, q); err != nil {
+		return 0, "", fmt.Errorf("store: unable to read the settings version: %w", err)
+	}
+	if len(v) == 0 {
+		return 0, "", nil
+	}
+	return v[0].Version, strconv.FormatInt(v[0].Version, 10) + "@" + v[0].Stamp, nil
 }
 
 // SaveSettings stores the settings and bumps their version. When the
 // filter rules change, every ticket's hidden flag follows in the same
 // transaction: run it in one.
 func SaveSettings(ctx context.Context, db bun.IDB, s model.PortalSettings) (int64, error) {
-	old, _, err := Settings(ctx, db)
+	old, _, err := settingsForUpdate(ctx, db)
 	if err != nil {
 		return 0, err
 	}

@@ -32,7 +32,8 @@ type Store struct {
 	DB *bun.DB
 	// dsn is the Postgres URL, for maintenance connections whose
 	// statements may run longer than a request's.
-	dsn string
+	dsn   string
+	stmts statements
 }
 
 // Open connects to Postgres when databaseURL is set, or to the SQLite file
@@ -85,7 +86,15 @@ func (s *Store) maintenance() (db *bun.DB, done func(), err error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.DB.Close() }
+func (s *Store) Close() error {
+	s.stmts.mu.Lock()
+	for _, stmt := range s.stmts.m {
+		_ = stmt.Close()
+	}
+	s.stmts.m = nil
+	s.stmts.mu.Unlock()
+	return s.DB.Close()
+}
 
 // Postgres reports whether the store runs on Postgres.
 func (s *Store) Postgres() bool { return s.DB.Dialect().Name() == dialect.PG }

@@ -90,6 +90,12 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		return p, err
 	}
 	p.Rows, err = s.pageByKeys(ctx, db, v, lq, offset)
+	if err != nil && lq.AfterID > 0 && db == bun.IDB(s.DB) {
+		// A cursor the database can't read (a forged or stale link) falls
+		// back to counting down to the page.
+		lq.AfterKey, lq.AfterID = "", 0
+		p.Rows, err = s.pageByKeys(ctx, db, v, lq, offset)
+	}
 	return p, err
 }
 
@@ -145,18 +151,27 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		}
 		for _, closed := range statusValues(lq.Status) {
 			branches = append(branches, "SELECT * FROM (SELECT r.ticket_id, r."+col+" AS k FROM "+o.table+
-				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+except+after+" ORDER BY "+order+" LIMIT ?) AS b"+strconv.Itoa(len(branches)))
-			args = append(append(append(append(args, o.id, closed), exceptArgs...), afterArgs...), need)
+				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+except+after+" ORDER BY "+order+" LIMIT "+strconv.Itoa(need)+") AS b"+strconv.Itoa(len(branches)))
+			args = append(append(append(args, o.id, closed), exceptArgs...), afterArgs...)
 		}
 	}
 	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, " + keyText(db, "p.k") + " AS sort_key FROM (" +
 		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" +
-		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT ? OFFSET ?) AS p" +
+		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT " + strconv.Itoa(lq.Size) + " OFFSET " + strconv.Itoa(offset) + ") AS p" +
 		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id" +
 		" ORDER BY p.k" + dir + ", p.ticket_id" + dir
-	args = append(args, lq.Size, offset)
+	// The limits are written into the text: a prepared statement planned
+	// for any limit would not walk the indexes that a limit of 20 does.
+	// First pages and pages after a cursor share a few texts, which are
+	// prepared; a page counted down to by its number is a plain query.
 	rows := []TicketRow{}
-	if err := db.NewRaw(q, args...).Scan(ctx, &rows); err != nil {
+	var err error
+	if offset == 0 {
+		err = s.read(ctx, db, &rows, q, args...)
+	} else {
+		err = db.NewRaw(q, args...).Scan(ctx, &rows)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("store: unable to list tickets: %w", err)
 	}
 	return rows, nil
@@ -167,18 +182,18 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 // company does not hold; without a company, the contact's counts.
 func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, closed int, err error) {
 	if v.CompanyID == 0 {
-		return ownerCounts(ctx, db, ownerContact, v.ContactID)
+		return s.ownerCounts(ctx, db, ownerContact, v.ContactID)
 	}
-	if open, closed, err = ownerCounts(ctx, db, ownerCompany, v.CompanyID); err != nil {
+	if open, closed, err = s.ownerCounts(ctx, db, ownerCompany, v.CompanyID); err != nil {
 		return 0, 0, err
 	}
 	var rows []struct {
 		Closed bool `bun:"closed"`
 		N      int  `bun:"n"`
 	}
-	err = db.NewRaw(`SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden
+	err = s.read(ctx, db, &rows, `SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden
 		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id)
-		GROUP BY closed`, v.ContactID, v.CompanyID).Scan(ctx, &rows)
+		GROUP BY closed`, v.ContactID, v.CompanyID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}

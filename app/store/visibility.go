@@ -185,12 +185,26 @@ func hiddenExpr(pg bool, rules []model.FilterRule) (string, []any) {
 }
 
 // savedRules reads the portal's saved filter rules.
+//
+// It reads the filters alone (not the logo), and on Postgres under a share
+// lock of the settings row: a save of new rules (which locks the row to
+// update) then waits for this sync, and rewrites its tickets after it, or
+// this sync waits for the save and reads the new rules.
 func savedRules(ctx context.Context, db bun.IDB) ([]model.FilterRule, error) {
-	st, _, err := Settings(ctx, db)
-	if err != nil {
-		return nil, err
+	q := "SELECT json_extract(data, '$.filters') AS filters FROM portal_settings WHERE id = 1"
+	if isPostgres(db) {
+		q = "SELECT data -> 'filters' AS filters FROM portal_settings WHERE id = 1 FOR SHARE"
 	}
-	return st.Filters, nil
+	var rows []struct {
+		Filters []model.FilterRule `bun:"filters,type:jsonb"`
+	}
+	if err := db.NewRaw(q).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: unable to read the filter rules: %w", err)
+	}
+	if len(rows) == 0 {
+		return model.DefaultPortalSettings().Filters, nil
+	}
+	return rows[0].Filters, nil
 }
 
 // SyncTickets rewrites the visibility keys of the tickets that match where
@@ -225,6 +239,11 @@ func syncTickets(ctx context.Context, db bun.IDB, rules []model.FilterRule, wher
 	})
 }
 
+// searchTextLimit caps the public text of one ticket that enters its
+// search document, newest first: Postgres refuses a tsvector over 1 MB,
+// and a ticket with many long replies would otherwise stop syncing.
+const searchTextLimit = 400_000
+
 // rewriteKeys is the rewrite that syncTickets counts.
 func rewriteKeys(ctx context.Context, db bun.IDB, rules []model.FilterRule, where string, args ...any) error {
 	// Only rows whose keys differ are written: a reindex of a sound
@@ -238,11 +257,11 @@ func rewriteKeys(ctx context.Context, db bun.IDB, rules []model.FilterRule, wher
 			FROM (SELECT t.id, ` + hidden + ` AS hidden,
 				ARRAY(SELECT tc.contact_id FROM ticket_contacts AS tc WHERE tc.ticket_id = t.id
 					UNION ALL SELECT -tco.company_id FROM ticket_companies AS tco WHERE tco.ticket_id = t.id ORDER BY 1) AS access,
-				coalesce((SELECT strip(to_tsvector('simple', string_agg(m.body, ' ')))
+				coalesce((SELECT strip(to_tsvector('simple', left(string_agg(m.body, ' ' ORDER BY m.id DESC), ?)))
 					FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public'), ''::tsvector) AS search_doc
 				FROM tickets AS t WHERE ` + where + `) AS n
 			WHERE n.id = t.id AND (t.hidden, t.access, t.search_doc) IS DISTINCT FROM (n.hidden, n.access, n.search_doc)`
-		qargs = append(hargs, args...)
+		qargs = append(append(append([]any{}, hargs...), searchTextLimit), args...)
 	} else {
 		q = "UPDATE tickets AS t SET hidden = " + hidden + " WHERE " + where + " AND hidden IS NOT " + hidden
 		qargs = append(append(append([]any{}, hargs...), args...), hargs...)

@@ -24,13 +24,15 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	app.Get("/readyz", web.Readyz)
 	app.Get("/static/*", web.StaticFile)
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/portal/tickets", fiber.StatusSeeOther) })
+	// Uploaded logo and favicon, under names made from their bytes: public
+	// and cached for good, so they get no session (and no cookie).
+	app.Get("/portal/brand/:file", web.LoadSettings, web.BrandImage)
 
 	// Every portal route: settings, session, language and CSRF.
 	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.CheckCSRF, web.PreviewReadOnly)
 
 	// Reachable while the portal is off.
 	portal.Get("/theme.css", p.ThemeCSS)
-	portal.Get("/brand/:file", web.BrandImage)
 	portal.Post("/language", p.SetLanguage)
 
 	// Anonymous, while the portal is on.

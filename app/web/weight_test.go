@@ -141,6 +141,10 @@ func TestPageWeightWithBrandImages(t *testing.T) {
 		if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" || len(body) < 2048 {
 			t.Errorf("%s: %d, Cache-Control %q, %d B", m[1], res.StatusCode, res.Header.Get("Cache-Control"), len(body))
 		}
+		// Shared caches keep it, so it must carry no session.
+		if cookie := res.Header.Get("Set-Cookie"); cookie != "" {
+			t.Errorf("%s sets a cookie: %q", m[1], cookie)
+		}
 	}
 	// Another upload gets another URL; the old one is gone.
 	old := regexp.MustCompile(`src="(/portal/brand/[^"]+)"`).FindStringSubmatch(after)[1]

@@ -21,7 +21,7 @@ import (
 type settingsCache struct {
 	mu      sync.RWMutex
 	loaded  bool
-	version int64
+	stamp   string
 	st      model.PortalSettings
 	brand   brand
 }
@@ -75,13 +75,13 @@ func newBrand(st model.PortalSettings) brand {
 // settings returns the current settings, their version and brand files,
 // decoding them only when the version changed.
 func (s *Core) settings(ctx context.Context) (model.PortalSettings, int64, brand, error) {
-	version, err := store.SettingsVersion(ctx, s.Store.DB)
+	version, stamp, err := s.Store.SettingsVersion(ctx)
 	if err != nil {
 		return model.PortalSettings{}, 0, brand{}, err
 	}
 	c := &s.cache
 	c.mu.RLock()
-	if c.loaded && c.version == version {
+	if c.loaded && c.stamp == stamp {
 		st, b := c.st, c.brand
 		c.mu.RUnlock()
 		return st, version, b, nil
@@ -93,7 +93,7 @@ func (s *Core) settings(ctx context.Context) (model.PortalSettings, int64, brand
 	}
 	b := newBrand(st)
 	c.mu.Lock()
-	c.loaded, c.version, c.st, c.brand = true, version, st, b
+	c.loaded, c.stamp, c.st, c.brand = true, stamp, st, b
 	c.mu.Unlock()
 	return st, version, b, nil
 }
