@@ -19,11 +19,11 @@ import (
 // so a save on any instance applies on every instance at once; only the
 // decoding, logo included, is saved.
 type settingsCache struct {
-	mu      sync.RWMutex
-	loaded  bool
-	stamp   string
-	st      model.PortalSettings
-	brand   brand
+	mu     sync.RWMutex
+	loaded bool
+	stamp  string
+	st     model.PortalSettings
+	brand  brand
 }
 
 // brand holds the uploaded logo and favicon, decoded, under
