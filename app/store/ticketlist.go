@@ -146,7 +146,7 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		// the merge needs no grouping.
 		except, exceptArgs := "", []any(nil)
 		if i == 0 && len(owners) > 1 {
-			except = " AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = r.ticket_id)"
+			except = " AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = r.ticket_id" + probeOnly(db) + ")"
 			exceptArgs = []any{v.CompanyID}
 		}
 		for _, closed := range statusValues(lq.Status) {
@@ -192,7 +192,7 @@ func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, cl
 		N      int  `bun:"n"`
 	}
 	err = s.read(ctx, db, &rows, `SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden
-		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id)
+		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id`+probeOnly(db)+`)
 		GROUP BY closed`, v.ContactID, v.CompanyID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
@@ -348,4 +348,15 @@ func keyText(db bun.IDB, expr string) string {
 		return expr + "::text"
 	}
 	return "CAST(" + expr + " AS TEXT)"
+}
+
+// probeOnly keeps "is the ticket the company's too" a probe of the primary
+// key for each of the contact's rows: on Postgres, a prepared statement's
+// generic plan would otherwise hash all of a big company's rows to answer
+// it. OFFSET 0 keeps the subquery from being turned into a join.
+func probeOnly(db bun.IDB) string {
+	if isPostgres(db) {
+		return " OFFSET 0"
+	}
+	return ""
 }
