@@ -141,20 +141,11 @@ func recount(ctx context.Context, db bun.IDB) error {
 
 // ownerCounts reads the open and closed counts of one owner.
 func (s *Store) ownerCounts(ctx context.Context, db bun.IDB, kind int, owner int64) (open, closed int, err error) {
-	var rows []struct {
-		Closed bool `bun:"closed"`
-		N      int  `bun:"n"`
-	}
+	var rows []statusCount
 	if err := s.read(ctx, db, &rows, "SELECT closed, n FROM visibility_counts WHERE owner_kind = ? AND owner_id = ?", kind, owner); err != nil {
 		return 0, 0, fmt.Errorf("store: unable to read counts: %w", err)
 	}
-	for _, r := range rows {
-		if r.Closed {
-			closed += r.N
-		} else {
-			open += r.N
-		}
-	}
+	open, closed = sumCounts(rows)
 	return open, closed, nil
 }
 

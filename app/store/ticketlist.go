@@ -59,6 +59,35 @@ type TicketPage struct {
 	Open, Closed int // matching tickets of each status, for the tabs
 }
 
+// setTotal sets Total to the count of the status asked for.
+func (p *TicketPage) setTotal(status string) {
+	switch status {
+	case "open":
+		p.Total = p.Open
+	case "closed":
+		p.Total = p.Closed
+	default:
+		p.Total = p.Open + p.Closed
+	}
+}
+
+// statusCount is how many tickets have one status.
+type statusCount struct {
+	Closed bool `bun:"closed"`
+	N      int  `bun:"n"`
+}
+
+func sumCounts(rows []statusCount) (open, closed int) {
+	for _, r := range rows {
+		if r.Closed {
+			closed += r.N
+		} else {
+			open += r.N
+		}
+	}
+	return open, closed
+}
+
 // TicketPage returns one page of the viewer's tickets, the count of those
 // matching, and the open and closed counts, counting once.
 func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
@@ -74,13 +103,7 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	if p.Open, p.Closed, err = s.CountTickets(ctx, db, v, lq.Search); err != nil {
 		return p, err
 	}
-	p.Total = p.Open + p.Closed
-	switch lq.Status {
-	case "open":
-		p.Total = p.Open
-	case "closed":
-		p.Total = p.Closed
-	}
+	p.setTotal(lq.Status)
 	offset := (lq.Page - 1) * lq.Size
 	if offset >= p.Total {
 		return p, nil
@@ -187,24 +210,15 @@ func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, cl
 	if open, closed, err = s.ownerCounts(ctx, db, ownerCompany, v.CompanyID); err != nil {
 		return 0, 0, err
 	}
-	var rows []struct {
-		Closed bool `bun:"closed"`
-		N      int  `bun:"n"`
-	}
+	var rows []statusCount
 	err = s.read(ctx, db, &rows, `SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden
 		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id`+probeOnly(db)+`)
 		GROUP BY closed`, v.ContactID, v.CompanyID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}
-	for _, r := range rows {
-		if r.Closed {
-			closed += r.N
-		} else {
-			open += r.N
-		}
-	}
-	return open, closed, nil
+	o, c := sumCounts(rows)
+	return open + o, closed + c, nil
 }
 
 // listMatching lists the viewer's tickets that match a search, or those
@@ -240,22 +254,13 @@ func (s *Store) CountTickets(ctx context.Context, db bun.IDB, v Viewer, search s
 	if lq.Search == "" && !v.live() {
 		return s.countByKeys(ctx, db, v)
 	}
-	var rows []struct {
-		Closed bool `bun:"closed"`
-		N      int  `bun:"n"`
-	}
+	var rows []statusCount
 	q, keys := s.visibleForSearch(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.closed, count(*) AS n"), v)
 	q = s.listFilters(q, lq, keys)
 	if err := q.GroupExpr("t.closed").Scan(ctx, &rows); err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}
-	for _, r := range rows {
-		if r.Closed {
-			closed = r.N
-		} else {
-			open = r.N
-		}
-	}
+	open, closed = sumCounts(rows)
 	return open, closed, nil
 }
 
@@ -332,13 +337,7 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 			p.Rows = append(p.Rows, r.TicketRow)
 		}
 	}
-	p.Total = p.Open + p.Closed
-	switch lq.Status {
-	case "open":
-		p.Total = p.Open
-	case "closed":
-		p.Total = p.Closed
-	}
+	p.setTotal(lq.Status)
 	return p, nil
 }
 
