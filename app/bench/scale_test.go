@@ -1,0 +1,256 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"portico/app/scaledata"
+	"portico/app/store"
+	"portico/app/testutil"
+	"portico/app/web/core"
+)
+
+// query is one line of the table: a persona's kind of request, as the
+// URLs that the clients cycle through.
+type query struct {
+	name string
+	urls []string
+}
+
+var sorts = []string{"id", "subject", "created", "activity", "status"}
+
+// queries are the lines for one persona: every view, status, sort column
+// and direction, a first and a deep page, and the three kinds of search.
+func queries(base string, pages map[string]int, cursors map[string]string, words scaledata.Personas, ticketID int64, org bool) []query {
+	views := []string{"mine"}
+	if org {
+		views = append(views, "org")
+	}
+	u := func(v string, rest string) string { return base + "/portal/tickets?view=" + v + "&" + rest }
+	var out []query
+	for _, v := range views {
+		var first, deep, walked, statuses []string
+		page := max(1, pages[v]*3/4)
+		for _, s := range sorts {
+			for _, dir := range []string{"", "-"} {
+				first = append(first, u(v, "status=all&sort="+dir+s))
+				deep = append(deep, u(v, "status=all&sort="+dir+s+"&page="+strconv.Itoa(page)))
+				walked = append(walked, u(v, "status=all&sort="+dir+s+"&page="+strconv.Itoa(page)+"&after="+cursors[v+dir+s]))
+			}
+		}
+		for _, s := range []string{"open", "closed", "all"} {
+			statuses = append(statuses, u(v, "status="+s))
+		}
+		out = append(out,
+			query{v + ": open, closed, all", statuses},
+			query{v + ": 10 sorts, page 1", first},
+			query{fmt.Sprintf("%s: 10 sorts, page %d of %d", v, page, pages[v]), deep},
+		)
+		if page > 1 {
+			out = append(out, query{fmt.Sprintf("%s: 10 sorts, page %d by next link", v, page), walked})
+		}
+	}
+	v := views[len(views)-1]
+	out = append(out,
+		query{v + ": search subject word", []string{u(v, "status=all&q="+words.SubjectWord)}},
+		query{v + ": search message word", []string{u(v, "status=all&q="+words.MessageWord)}},
+		query{v + ": search ticket ID", []string{u(v, "status=all&q=%23"+strconv.FormatInt(ticketID, 10))}},
+	)
+	return out
+}
+
+// persona is a contact the benchmark logs in as.
+type persona struct {
+	name      string
+	contactID int64
+	org       bool
+}
+
+// runScale measures every persona's queries on generated data.
+func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Duration) {
+	ctx := context.Background()
+	base, sessions := portal(tb, st)
+	personas := []persona{{"small", p.Small, true}, {"heavy", p.Heavy, false}, {"org", p.Org, true}}
+	ceil := ceiling(tb, d)
+	var rows []result
+	only := os.Getenv("PORTICO_BENCH_PERSONAS") // e.g. "small,org"; all when empty
+	for _, pe := range personas {
+		if only != "" && !slices.Contains(strings.Split(only, ","), pe.name) {
+			continue
+		}
+		c, err := store.ContactByID(ctx, st.DB, pe.contactID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		pages, cursors := map[string]int{}, map[string]string{}
+		var someTicket int64
+		for _, view := range []string{"mine", "org"} {
+			v := store.Viewer{ContactID: c.ID}
+			if view == "org" && c.CompanyID != nil {
+				v.CompanyID = *c.CompanyID
+			}
+			open, closed, err := st.CountTickets(ctx, st.DB, v, "")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			pages[view] = max(1, (open+closed+19)/20)
+			// The "next" link of the page before the deep one.
+			if deep := pages[view] * 3 / 4; deep > 1 {
+				for _, s := range sorts {
+					for _, dir := range []string{"", "-"} {
+						r, _, err := st.ListTickets(ctx, st.DB, v, store.ListQuery{Status: "all", Sort: dir + s, Page: deep - 1, Size: 20})
+						if err != nil || len(r) == 0 {
+							tb.Fatalf("page %d of %s: %v", deep-1, view, err)
+						}
+						cursors[view+dir+s] = core.Cursor(r[len(r)-1])
+					}
+				}
+			}
+			if someTicket == 0 {
+				r, _, err := st.ListTickets(ctx, st.DB, v, store.ListQuery{Status: "all", Size: 1})
+				if err != nil || len(r) == 0 {
+					tb.Fatalf("%s sees no tickets: %v", pe.name, err)
+				}
+				someTicket = r[0].ID
+			}
+		}
+		h := login(tb, sessions, c.ID)
+		for _, q := range queries(base, pages, cursors, p, someTicket, pe.org && c.CompanyID != nil) {
+			r := hammer(tb, q.urls, h, d)
+			r.persona, r.query = pe.name, q.name
+			rows = append(rows, r)
+		}
+	}
+	var n int64
+	_ = st.DB.NewSelect().TableExpr("tickets").ColumnExpr("count(*)").Scan(ctx, &n)
+	printTable(os.Stdout, fmt.Sprintf("Portal list fragments on Postgres, %d tickets", n), ceil, rows)
+}
+
+// scaleStore opens (and migrates) the benchmark database and fills it
+// with generated data if it is empty.
+func scaleStore(tb testing.TB, url string, tickets int) (*store.Store, scaledata.Personas) {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(url, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx, testutil.Migrations(tb)); err != nil {
+		tb.Fatal(err)
+	}
+	logf := func(format string, args ...any) { tb.Logf(format, args...) }
+	p, err := scaledata.Generate(ctx, st.DB, scaledata.Options{Tickets: tickets}, logf)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Generated rows come from plain SQL; their derived keys are built by
+	// a reindex, the way an import is.
+	stale, err := st.DB.NewSelect().TableExpr("ticket_contacts").Where("subject_key = ''").Exists(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if stale {
+		start := time.Now()
+		if err := st.Reindex(ctx, nil); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Logf("reindex took %s", time.Since(start).Round(time.Millisecond))
+	}
+	return st, p
+}
+
+func seconds(def time.Duration) time.Duration {
+	if s, err := strconv.ParseFloat(os.Getenv("PORTICO_BENCH_SECONDS"), 64); err == nil && s > 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	return def
+}
+
+// BenchmarkScale is the full run. PORTICO_BENCH_DATABASE_URL names the
+// database (generated on first use; PORTICO_BENCH_TICKETS sets its size,
+// a million by default), PORTICO_BENCH_SECONDS the time per line.
+func BenchmarkScale(b *testing.B) {
+	url := os.Getenv("PORTICO_BENCH_DATABASE_URL")
+	if url == "" {
+		b.Skip("PORTICO_BENCH_DATABASE_URL is not set")
+	}
+	tickets := 1_000_000
+	if n, err := strconv.Atoi(os.Getenv("PORTICO_BENCH_TICKETS")); err == nil && n > 0 {
+		tickets = n
+	}
+	st, p := scaleStore(b, url, tickets)
+	for range b.N {
+		runScale(b, st, p, seconds(3*time.Second))
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+// TestScaleBenchPostgres runs the benchmark's table on 20,000 generated
+// tickets, after checking that each persona's lists give exact counts.
+func TestScaleBenchPostgres(t *testing.T) {
+	st, p := scaleStore(t, testutil.PostgresURL(t), 20_000)
+	checkPersonas(t, st, p)
+	runScale(t, st, p, seconds(300*time.Millisecond))
+}
+
+// checkPersonas compares what the portal lists for each persona with the
+// same lists worked out on the base tables, with the rules checked live.
+func checkPersonas(t *testing.T, st *store.Store, p scaledata.Personas) {
+	ctx := context.Background()
+	ps, _, err := store.Settings(ctx, st.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{p.Small, p.Heavy, p.Org} {
+		c, err := store.ContactByID(ctx, st.DB, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, org := range []bool{false, true} {
+			v := store.Viewer{ContactID: id}
+			if org && c.CompanyID != nil {
+				v.CompanyID = *c.CompanyID
+			}
+			live := v
+			live.Filters, live.LiveRules = ps.Filters, true
+			for _, lq := range []store.ListQuery{
+				{Status: "all"}, {Status: "open", Sort: "subject"}, {Status: "closed", Sort: "-status", Page: 2},
+				{Status: "all", Sort: "created", Page: 3}, {Status: "all", Search: p.SubjectWord},
+				{Status: "all", Search: p.MessageWord, Sort: "-id"}, {Status: "all", Search: p.NoteWord},
+			} {
+				got, gotTotal, err := st.ListTickets(ctx, st.DB, v, lq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, wantTotal, err := st.ListTickets(ctx, st.DB, live, lq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if gotTotal != wantTotal || !slices.EqualFunc(got, want, func(a, b store.TicketRow) bool { return a.ID == b.ID }) {
+					t.Errorf("contact %d %+v: %d tickets %v, want %d %v", id, lq, gotTotal, ids(got), wantTotal, ids(want))
+				}
+				if lq.Search == p.NoteWord && gotTotal != 0 {
+					t.Errorf("a word only in internal notes finds %d tickets", gotTotal)
+				}
+			}
+		}
+	}
+	if n := p.OrgCompanyTickets; n < 500 {
+		t.Errorf("the org persona's company holds %d tickets", n)
+	}
+}
+
+func ids(rows []store.TicketRow) []int64 {
+	out := make([]int64, len(rows))
+	for i, r := range rows {
+		out[i] = r.ID
+	}
+	return out
+}
