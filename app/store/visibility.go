@@ -207,13 +207,14 @@ func savedRules(ctx context.Context, db bun.IDB) ([]model.FilterRule, error) {
 	return rows[0].Filters, nil
 }
 
-// SyncTickets rewrites the visibility keys of the tickets that match where
-// (a condition on tickets aliased "t"; empty for all) from their base rows:
+// syncWhere rewrites the visibility keys of the tickets that match where
+// (a constant condition on tickets aliased "t", never built from input;
+// empty for all) from their base rows:
 // the hidden flag under the saved filter rules, the access list and search
 // text on Postgres, and the copies of the sort and filter keys in the
 // association rows. Every store function that changes a ticket, its
 // messages or its associations calls it in the same transaction.
-func SyncTickets(ctx context.Context, db bun.IDB, where string, args ...any) error {
+func syncWhere(ctx context.Context, db bun.IDB, where string, args ...any) error {
 	rules, err := savedRules(ctx, db)
 	if err != nil {
 		return err
@@ -221,9 +222,9 @@ func SyncTickets(ctx context.Context, db bun.IDB, where string, args ...any) err
 	return syncTickets(ctx, db, rules, where, args...)
 }
 
-// syncTicket is SyncTickets for one ticket.
+// syncTicket is syncWhere for one ticket.
 func syncTicket(ctx context.Context, db bun.IDB, id int64) error {
-	return SyncTickets(ctx, db, "t.id = ?", id)
+	return syncWhere(ctx, db, "t.id = ?", id)
 }
 
 func syncTickets(ctx context.Context, db bun.IDB, rules []model.FilterRule, where string, args ...any) error {
@@ -359,7 +360,7 @@ func (s *Store) Reindex(ctx context.Context, progress func(done, total int64)) e
 	for lo := bounds.Lo; lo <= bounds.Hi && bounds.N > 0; lo += ReindexBatch {
 		hi := lo + ReindexBatch - 1
 		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return SyncTickets(ctx, tx, "t.id BETWEEN ? AND ?", lo, hi)
+			return syncWhere(ctx, tx, "t.id BETWEEN ? AND ?", lo, hi)
 		})
 		if err != nil {
 			return err
