@@ -20,6 +20,23 @@ func ContactByID(ctx context.Context, db bun.IDB, id int64) (*model.Contact, err
 	return c, nil
 }
 
+// Contact is ContactByID on the store's own handle, as a prepared
+// statement: the portal reads the logged-in contact on every request.
+func (s *Store) Contact(ctx context.Context, id int64) (*model.Contact, error) {
+	s.contactOnce.Do(func() {
+		s.contactSQL = s.DB.NewSelect().Model((*model.Contact)(nil)).Relation("Company").
+			Where("contact.id = ?", bun.Safe("?")).String()
+	})
+	var found []model.Contact
+	if err := s.read(ctx, s.DB, &found, s.contactSQL, id); err != nil {
+		return nil, fmt.Errorf("store: unable to load contact: %w", err)
+	}
+	if len(found) == 0 {
+		return nil, ErrNotFound
+	}
+	return &found[0], nil
+}
+
 // ContactByEmail finds a contact by email, ignoring case. Both sides are
 // lowered by the database, as the unique index is: Go's lowering differs
 // from SQLite's (ASCII only) on other letters.

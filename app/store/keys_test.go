@@ -255,6 +255,15 @@ func testVisibilityKeys(t *testing.T, e *demoEnv) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The portal's prepared read of the contact gives the same record,
+		// company included.
+		fast, err := st.Contact(ctx, e.ana.ID)
+		if err != nil || fast.Email != c.Email || fast.Company == nil || c.Company == nil || fast.Company.Name != c.Company.Name {
+			t.Fatalf("Contact: %+v, %v; ContactByID: %+v", fast, err, c)
+		}
+		if _, err := st.Contact(ctx, 987654); err != store.ErrNotFound {
+			t.Errorf("Contact of nobody: %v", err)
+		}
 		if _, err := st.DB.NewUpdate().Model(c).Set("company_id = NULL").WherePK().Exec(ctx); err != nil {
 			t.Fatal(err)
 		}

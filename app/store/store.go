@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -34,6 +35,9 @@ type Store struct {
 	// statements may run longer than a request's.
 	dsn   string
 	stmts statements
+
+	contactOnce sync.Once
+	contactSQL  string
 }
 
 // Open connects to Postgres when databaseURL is set, or to the SQLite file
@@ -72,6 +76,8 @@ func OpenSQLite(path string) (*Store, error) {
 	// WAL lets readers run beside the one writer; immediate transactions
 	// and the busy timeout queue writers instead of failing them.
 	sqldb.SetMaxOpenConns(4)
+	// Keep them all: each holds its prepared statements.
+	sqldb.SetMaxIdleConns(4)
 	return &Store{DB: bun.NewDB(sqldb, sqlitedialect.New())}, nil
 }
 

@@ -163,7 +163,7 @@ func (s *Core) LoadSession(c *fiber.Ctx) error {
 	if se == nil {
 		return s.loadPreview(c)
 	}
-	ct, err := store.ContactByID(c.UserContext(), s.Store.DB, se.AccountID)
+	ct, err := s.Store.Contact(c.UserContext(), se.AccountID)
 	if err != nil && !IsNotFound(err) {
 		return err
 	}
