@@ -161,6 +161,19 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		afterArgs = []any{lq.AfterKey, lq.AfterID}
 		need, offset = lq.Size, 0
 	}
+	// On Postgres the limits are written into the text: a prepared
+	// statement planned for any limit would not walk the indexes that a
+	// limit of 20 does. First pages and pages after a cursor share a few
+	// texts, which are prepared; a page counted down to by its number is a
+	// plain query there. SQLite plans the walk whatever the limit, so its
+	// limits are arguments and every page is prepared.
+	pg := isPostgres(db)
+	limit := func(n int, args []any) (string, []any) {
+		if pg {
+			return strconv.Itoa(n), args
+		}
+		return "?", append(args, n)
+	}
 	var branches []string
 	var args []any
 	for i, o := range owners {
@@ -173,23 +186,23 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 			exceptArgs = []any{v.CompanyID}
 		}
 		for _, closed := range statusValues(lq.Status) {
-			branches = append(branches, "SELECT * FROM (SELECT r.ticket_id, r."+col+" AS k FROM "+o.table+
-				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+except+after+" ORDER BY "+order+" LIMIT "+strconv.Itoa(need)+") AS b"+strconv.Itoa(len(branches)))
 			args = append(append(append(args, o.id, closed), exceptArgs...), afterArgs...)
+			var n string
+			n, args = limit(need, args)
+			branches = append(branches, "SELECT * FROM (SELECT r.ticket_id, r."+col+" AS k FROM "+o.table+
+				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+except+after+" ORDER BY "+order+" LIMIT "+n+") AS b"+strconv.Itoa(len(branches)))
 		}
 	}
+	size, args := limit(lq.Size, args)
+	skip, args := limit(offset, args)
 	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, " + keyText(db, "p.k") + " AS sort_key FROM (" +
 		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" +
-		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT " + strconv.Itoa(lq.Size) + " OFFSET " + strconv.Itoa(offset) + ") AS p" +
+		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT " + size + " OFFSET " + skip + ") AS p" +
 		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id" +
 		" ORDER BY p.k" + dir + ", p.ticket_id" + dir
-	// The limits are written into the text: a prepared statement planned
-	// for any limit would not walk the indexes that a limit of 20 does.
-	// First pages and pages after a cursor share a few texts, which are
-	// prepared; a page counted down to by its number is a plain query.
 	rows := []TicketRow{}
 	var err error
-	if offset == 0 {
+	if offset == 0 || !pg {
 		err = s.read(ctx, db, &rows, q, args...)
 	} else {
 		err = db.NewRaw(q, args...).Scan(ctx, &rows)
