@@ -317,10 +317,17 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	if desc {
 		dir = " DESC"
 	}
-	matches, keys := s.visibleForSearch(db.NewSelect().TableExpr("tickets AS t").
-		ColumnExpr("t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, "+SortColumns[key]+" AS k").
-		Join("JOIN stages AS s ON s.id = t.stage_id"), v)
-	matches = s.listFilters(matches, ListQuery{Status: "all", Search: lq.Search}, keys)
+	// One text per sort and status, prepared: the viewer's access keys,
+	// the ID, the subject pattern and the words are its arguments.
+	keys := "{" + strconv.FormatInt(v.ContactID, 10)
+	if v.CompanyID != 0 {
+		keys += "," + strconv.FormatInt(-v.CompanyID, 10)
+	}
+	keys += "}"
+	var id int64 // no ticket has ID 0
+	if n, err := strconv.ParseInt(strings.TrimPrefix(lq.Search, "#"), 10, 64); err == nil && n > 0 {
+		id = n
+	}
 	status := ""
 	switch lq.Status {
 	case "open":
@@ -334,12 +341,18 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 		TicketRow
 		ID *int64 `bun:"id"`
 	}
-	err := db.NewRaw(`WITH m AS MATERIALIZED (?),
+	q := `WITH m AS MATERIALIZED (
+			SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, ` + SortColumns[key] + ` AS k
+			FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id
+			WHERE NOT t.hidden AND t.access && CAST(? AS bigint[]) AND (t.id = ?
+				OR (t.access && CAST(? AS bigint[]) AND t.subject ILIKE ? ESCAPE '\')
+				OR (t.access && CAST(? AS bigint[]) AND t.search_doc @@ plainto_tsquery('simple', ?)))),
 		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed FROM m)
 		SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name
-		FROM c LEFT JOIN LATERAL (SELECT * FROM m `+status+` ORDER BY m.k`+dir+`, m.id`+dir+` LIMIT ? OFFSET ?) AS pg ON true
-		ORDER BY pg.k`+dir+`, pg.id`+dir,
-		matches, lq.Size, (lq.Page-1)*lq.Size).Scan(ctx, &out)
+		FROM c LEFT JOIN LATERAL (SELECT * FROM m ` + status + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?) AS pg ON true
+		ORDER BY pg.k` + dir + `, pg.id` + dir
+	pattern := "%" + escapeLike(lq.Search) + "%"
+	err := s.read(ctx, db, &out, q, keys, id, keys, pattern, keys, lq.Search, lq.Size, (lq.Page-1)*lq.Size)
 	if err != nil {
 		return p, fmt.Errorf("store: unable to search tickets: %w", err)
 	}
