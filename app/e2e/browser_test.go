@@ -219,6 +219,9 @@ func (b *browser) rowSubjects() []string {
 func (b *browser) clickListNav(text string) {
 	b.t.Helper()
 	sel := fmt.Sprintf(`//section[@id="ticket-list"]//nav//a[starts-with(normalize-space(.), %s)]`, xpathString(text))
+	// A link swapped in a moment ago is a plain link until htmx has
+	// processed it: clicking it then would load the whole page.
+	b.waitJS("htmx to settle before clicking "+text, `!window.htmx || !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')`)
 	b.do("click "+text, chromedp.Click(sel))
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -219,5 +220,55 @@ func TestRedisUnavailable(t *testing.T) {
 	}
 	if res, _ := c.get("/healthz", false); res.StatusCode != http.StatusOK {
 		t.Errorf("/healthz: %d", res.StatusCode)
+	}
+}
+
+// Behind a trusted proxy, the client's address is the right-most one the
+// proxy appended: a client that writes its own X-Forwarded-For gets no
+// fresh limiter key per request, and records keep one IP, not the header.
+func TestLoginLimitBehindTrustedProxy(t *testing.T) {
+	t.Parallel()
+	// app.Test's connections come from 0.0.0.0: make that the proxy.
+	h := newPortal(t, func(d *Deps) { d.Config.TrustedProxies = []string{"0.0.0.0"} })
+	c := h.client()
+	c.get("/portal/login", false)
+	accepted := 0
+	for i := 0; i < 40; i++ {
+		form := url.Values{"email": {fmt.Sprintf("nobody%d@example.com", i)}, "password": {"x-password"}, core.CSRFField: {c.csrf}}
+		req := httptest.NewRequest(http.MethodPost, "/portal/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d, 198.51.100.7", i))
+		res, _ := c.do(req)
+		if res.StatusCode != http.StatusTooManyRequests {
+			accepted++
+		}
+	}
+	if accepted > 20 {
+		t.Errorf("%d of 40 attempts from one client were accepted; the limit is 20", accepted)
+	}
+	// A different client behind the same proxy is not limited by the first.
+	form := url.Values{"email": {"nobody@example.com"}, "password": {"x-password"}, core.CSRFField: {c.csrf}}
+	req := httptest.NewRequest(http.MethodPost, "/portal/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", "198.51.100.8")
+	if res, _ := c.do(req); res.StatusCode == http.StatusTooManyRequests {
+		t.Error("another client behind the proxy is limited too")
+	}
+
+	// The consent record of a registration keeps the one address.
+	visitor := h.client()
+	visitor.get("/portal/register", false)
+	form = url.Values{"name": {"Xavier"}, "email": {"xavier@proxied.example"}, "password": {"a long enough phrase"},
+		"consent": {"yes"}, core.CSRFField: {visitor.csrf}}
+	req = httptest.NewRequest(http.MethodPost, "/portal/register", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", "203.0.113.66, 198.51.100.9")
+	visitor.do(req)
+	var ips []string
+	if err := h.st.DB.NewRaw("SELECT r.ip FROM consent_records AS r JOIN contacts AS c ON c.id = r.contact_id WHERE c.email = ?", "xavier@proxied.example").Scan(context.Background(), &ips); err != nil {
+		t.Fatal(err)
+	}
+	if len(ips) != 1 || ips[0] != "198.51.100.9" {
+		t.Errorf("consent recorded from %q, want 198.51.100.9", ips)
 	}
 }

@@ -33,7 +33,7 @@ func (s *Handler) ContactInvite(c *fiber.Ctx) error {
 	if ct.PasswordHash != "" {
 		return s.Message(c, fiber.StatusConflict, "invite.has_password_title", "invite.has_password_body")
 	}
-	if !s.Limiter.Allow(ctx, "invite:ip:"+c.IP(), 60, time.Hour) ||
+	if !s.Limiter.Allow(ctx, "invite:ip:"+core.IP(c), 60, time.Hour) ||
 		!s.Limiter.Allow(ctx, "invite:addr:"+ct.Email, 5, time.Hour) {
 		return core.ErrRateLimited
 	}

@@ -81,7 +81,7 @@ func recID(c *fiber.Ctx) (int64, error) {
 // recAudit is an audit entry by the current staff user about a record.
 // Before and after are kept as JSON; nil leaves them empty.
 func recAudit(c *fiber.Ctx, action, target string, before, after any) *model.AuditEntry {
-	e := &model.AuditEntry{ActorType: "staff", Action: action, Target: target, IP: c.IP()}
+	e := &model.AuditEntry{ActorType: "staff", Action: action, Target: target, IP: core.IP(c)}
 	if u := core.StaffOf(c); u != nil {
 		e.ActorID = &u.ID
 	}

@@ -22,7 +22,7 @@ func (s *Handler) StaffNotifications(c *fiber.Ctx) error {
 			return err
 		}
 		return store.AddAudit(ctx, tx, &model.AuditEntry{ActorType: "staff", ActorID: &u.ID, Action: "staff.notifications",
-			Target: "staff:" + strconv.FormatInt(u.ID, 10), After: strconv.FormatBool(!optOut), IP: c.IP()})
+			Target: "staff:" + strconv.FormatInt(u.ID, 10), After: strconv.FormatBool(!optOut), IP: core.IP(c)})
 	})
 	if err != nil {
 		return err

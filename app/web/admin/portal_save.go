@@ -127,7 +127,7 @@ func (s *Handler) SaveSection(c *fiber.Ctx) error {
 		u := core.StaffOf(c)
 		return store.AddAudit(ctx, tx, &model.AuditEntry{
 			ActorType: "staff", ActorID: &u.ID, Action: "settings." + section, Target: "portal",
-			Before: auditJSON(before), After: auditJSON(next), IP: c.IP(),
+			Before: auditJSON(before), After: auditJSON(next), IP: core.IP(c),
 		})
 	})
 	if err != nil {

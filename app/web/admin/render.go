@@ -31,7 +31,7 @@ func (s *Handler) adminFragment(c *fiber.Ctx, status int, name string, m fiber.M
 // audit records a security event or a change made by the current staff
 // user; a failure to write it is logged, never shown.
 func (s *Handler) audit(c *fiber.Ctx, action, target, before, after string) {
-	e := &model.AuditEntry{ActorType: "anonymous", Action: action, Target: target, Before: before, After: after, IP: c.IP()}
+	e := &model.AuditEntry{ActorType: "anonymous", Action: action, Target: target, Before: before, After: after, IP: core.IP(c)}
 	if u := core.StaffOf(c); u != nil {
 		e.ActorType, e.ActorID = "staff", &u.ID
 	}

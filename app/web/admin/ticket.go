@@ -245,7 +245,7 @@ func (s *Handler) TicketAssociation(c *fiber.Ctx) error {
 // staffAudit is an audit entry by the current staff user about a ticket.
 func staffAudit(c *fiber.Ctx, action string, ticketID int64, before, after string) *model.AuditEntry {
 	e := &model.AuditEntry{ActorType: "staff", Action: action, Target: "ticket:" + strconv.FormatInt(ticketID, 10),
-		Before: before, After: after, IP: c.IP()}
+		Before: before, After: after, IP: core.IP(c)}
 	if u := core.StaffOf(c); u != nil {
 		e.ActorID = &u.ID
 	}
@@ -254,7 +254,7 @@ func staffAudit(c *fiber.Ctx, action string, ticketID int64, before, after strin
 
 // actor is the current staff user, for the desk's audit entries.
 func actor(c *fiber.Ctx) desk.Actor {
-	a := desk.Actor{IP: c.IP()}
+	a := desk.Actor{IP: core.IP(c)}
 	if u := core.StaffOf(c); u != nil {
 		a.StaffID = &u.ID
 	}

@@ -45,9 +45,10 @@ type Deps struct {
 // both audiences, which embed it.
 type Core struct {
 	Deps
-	app    *fiber.App
-	assets map[string]string
-	cache  settingsCache
+	app     *fiber.App
+	assets  map[string]string
+	cache   settingsCache
+	proxies proxies
 }
 
 // New builds the Fiber app, without routes. The templates are parsed here,
@@ -62,24 +63,21 @@ func New(d Deps) (*Core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: unable to read static files: %w", err)
 	}
-	s := &Core{Deps: d, assets: assets}
-	proxyHeader := ""
-	if len(d.Config.TrustedProxies) > 0 {
-		proxyHeader = fiber.HeaderXForwardedFor
-	}
+	s := &Core{Deps: d, assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
 	// Room for the largest allowed upload set, plus the form text. Each
 	// file's size is still checked on its own.
 	bodyLimit := int(d.Config.MaxUploadSize)*max(d.Config.MaxUploads, 1) + 1<<20
 	s.app = fiber.New(fiber.Config{
-		Views:                   engine,
-		Immutable:               true,
-		BodyLimit:               bodyLimit,
-		ErrorHandler:            s.HandleError,
-		DisableStartupMessage:   true,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            60 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		ProxyHeader:             proxyHeader,
+		Views:                 engine,
+		Immutable:             true,
+		BodyLimit:             bodyLimit,
+		ErrorHandler:          s.HandleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		// The client's address comes from ClientIP, never from Fiber's
+		// reading of a forwarded header, which takes it whole.
 		EnableTrustedProxyCheck: len(d.Config.TrustedProxies) > 0,
 		TrustedProxies:          d.Config.TrustedProxies,
 	})

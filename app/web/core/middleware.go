@@ -49,6 +49,7 @@ func (s *Core) AccessLog(c *fiber.Ctx) error {
 	}
 	s.Log.Info("request",
 		slog.String("request_id", fmt.Sprint(c.Locals(localReqID))),
+		slog.String("ip", IP(c)),
 		slog.String("method", c.Method()),
 		slog.String("path", c.Path()),
 		slog.Int("status", c.Response().StatusCode()),

@@ -15,7 +15,7 @@ import (
 func (s *Core) CheckCredentials(c *fiber.Ctx, scope string, f form.Login, lookup func() (hash string, disabled bool, err error)) (bool, error) {
 	ctx := c.UserContext()
 	acct := scope + ":acct:" + f.Email
-	if !s.Limiter.Allow(ctx, scope+":ip:"+c.IP(), 20, time.Minute) ||
+	if !s.Limiter.Allow(ctx, scope+":ip:"+IP(c), 20, time.Minute) ||
 		s.Limiter.Exceeded(ctx, acct, 10, 15*time.Minute) {
 		return false, ErrRateLimited
 	}

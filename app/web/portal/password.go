@@ -38,7 +38,7 @@ func (s *Handler) PasswordForgot(c *fiber.Ctx) error {
 		})
 	}
 	ctx := c.UserContext()
-	if !s.Limiter.Allow(ctx, "reset:ip:"+c.IP(), 10, time.Hour) {
+	if !s.Limiter.Allow(ctx, "reset:ip:"+core.IP(c), 10, time.Hour) {
 		return core.ErrRateLimited
 	}
 	if s.Limiter.Allow(ctx, "reset:addr:"+f.Email, 3, time.Hour) {
@@ -120,7 +120,7 @@ func (s *Handler) PasswordSet(c *fiber.Ctx) error {
 	token := c.FormValue("token")
 	pw := c.FormValue("password")
 	ctx := c.UserContext()
-	if !s.Limiter.Allow(ctx, "password-set:ip:"+c.IP(), 30, time.Hour) {
+	if !s.Limiter.Allow(ctx, "password-set:ip:"+core.IP(c), 30, time.Hour) {
 		return core.ErrRateLimited
 	}
 	now := time.Now()
@@ -163,7 +163,7 @@ func (s *Handler) PasswordSet(c *fiber.Ctx) error {
 		}
 		return store.AddAudit(ctx, tx, &model.AuditEntry{
 			ActorType: "contact", ActorID: &contactID, Action: "contact.password_" + purpose,
-			Target: "contact:" + strconv.FormatInt(ct.ID, 10), IP: c.IP(),
+			Target: "contact:" + strconv.FormatInt(ct.ID, 10), IP: core.IP(c),
 		})
 	})
 	if errors.Is(err, store.ErrTokenInvalid) || core.IsNotFound(err) {

@@ -37,7 +37,7 @@ func (s *Handler) Register(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	ctx := c.UserContext()
-	if !s.Limiter.Allow(ctx, "register:ip:"+c.IP(), 10, time.Hour) {
+	if !s.Limiter.Allow(ctx, "register:ip:"+core.IP(c), 10, time.Hour) {
 		return core.ErrRateLimited
 	}
 	cs, err := s.CurrentConsent(c)
@@ -72,7 +72,7 @@ func (s *Handler) Register(c *fiber.Ctx) error {
 			if cs.VersionID == 0 {
 				return nil
 			}
-			return store.AddConsentRecord(ctx, tx, &model.ConsentRecord{ContactID: ct.ID, VersionID: cs.VersionID, IP: c.IP()})
+			return store.AddConsentRecord(ctx, tx, &model.ConsentRecord{ContactID: ct.ID, VersionID: cs.VersionID, IP: core.IP(c)})
 		})
 		if err != nil {
 			return err

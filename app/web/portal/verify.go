@@ -43,7 +43,7 @@ func (s *Handler) VerifyForm(c *fiber.Ctx) error {
 // it in.
 func (s *Handler) Verify(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if !s.Limiter.Allow(ctx, "verify:ip:"+c.IP(), 30, time.Hour) {
+	if !s.Limiter.Allow(ctx, "verify:ip:"+core.IP(c), 30, time.Hour) {
 		return core.ErrRateLimited
 	}
 	token := c.FormValue("token")
@@ -82,7 +82,7 @@ func (s *Handler) Verify(c *fiber.Ctx) error {
 func (s *Handler) VerifyResend(c *fiber.Ctx) error {
 	f := form.ReadForgot(c.FormValue)
 	ctx := c.UserContext()
-	if !s.Limiter.Allow(ctx, "verify-resend:ip:"+c.IP(), 10, time.Hour) {
+	if !s.Limiter.Allow(ctx, "verify-resend:ip:"+core.IP(c), 10, time.Hour) {
 		return core.ErrRateLimited
 	}
 	if !f.Validate().Any() && s.Limiter.Allow(ctx, "verify-resend:addr:"+f.Email, 3, time.Hour) {
@@ -140,7 +140,7 @@ func (s *Handler) registerPending(c *fiber.Ctx, f form.Register, cs core.Consent
 			return err
 		}
 		if cs.VersionID != 0 {
-			if err := store.AddConsentRecord(ctx, tx, &model.ConsentRecord{ContactID: ct.ID, VersionID: cs.VersionID, IP: c.IP()}); err != nil {
+			if err := store.AddConsentRecord(ctx, tx, &model.ConsentRecord{ContactID: ct.ID, VersionID: cs.VersionID, IP: core.IP(c)}); err != nil {
 				return err
 			}
 		}
