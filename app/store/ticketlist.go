@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
 // keyColumns are the copies of the sort keys in the association rows.
@@ -234,13 +233,11 @@ func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, cl
 	return open + o, closed + c, nil
 }
 
-// listMatching lists the viewer's tickets that match a search, or those
-// that pass filter rules checked live. A search on Postgres walks one
-// index for the viewer and the words together; the matches are then few
-// enough to sort.
+// listMatching lists the viewer's tickets that match a search on SQLite,
+// or those that pass filter rules checked live (a search on Postgres with
+// the saved rules is searchPagePG).
 func (s *Store) listMatching(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) ([]TicketRow, error) {
-	q, keys := s.visibleForSearch(db.NewSelect().TableExpr("tickets AS t"), v)
-	q = s.listFilters(q, lq, keys)
+	q := s.listFilters(s.Visible(db.NewSelect().TableExpr("tickets AS t"), v), lq)
 	rows := []TicketRow{}
 	key, desc := sortOf(lq.Sort)
 	dir := " ASC"
@@ -267,9 +264,14 @@ func (s *Store) CountTickets(ctx context.Context, db bun.IDB, v Viewer, search s
 	if lq.Search == "" && !v.live() {
 		return s.countByKeys(ctx, db, v)
 	}
+	if s.Postgres() && !v.live() {
+		lq.Page, lq.Size = 1, 1
+		p, err := s.searchPagePG(ctx, db, v, lq)
+		return p.Open, p.Closed, err
+	}
 	var rows []statusCount
-	q, keys := s.visibleForSearch(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.closed, count(*) AS n"), v)
-	q = s.listFilters(q, lq, keys)
+	q := s.Visible(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.closed, count(*) AS n"), v)
+	q = s.listFilters(q, lq)
 	if err := q.GroupExpr("t.closed").Scan(ctx, &rows); err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}
@@ -277,7 +279,7 @@ func (s *Store) CountTickets(ctx context.Context, db bun.IDB, v Viewer, search s
 	return open, closed, nil
 }
 
-func (s *Store) listFilters(q *bun.SelectQuery, lq ListQuery, keys []int64) *bun.SelectQuery {
+func (s *Store) listFilters(q *bun.SelectQuery, lq ListQuery) *bun.SelectQuery {
 	switch lq.Status {
 	case "open":
 		q = q.Where("t.closed = ?", false)
@@ -286,25 +288,10 @@ func (s *Store) listFilters(q *bun.SelectQuery, lq ListQuery, keys []int64) *bun
 	}
 	if lq.Search != "" {
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			if keys != nil {
-				return s.portalSearchPG(q, lq.Search, keys)
-			}
 			return s.search(q, lq.Search, true)
 		})
 	}
 	return q
-}
-
-// portalSearchPG matches the ticket ID, the subject and the public text
-// on Postgres. Each text condition repeats the viewer's access keys, so
-// that the planner takes both from the one index.
-func (s *Store) portalSearchPG(q *bun.SelectQuery, term string, keys []int64) *bun.SelectQuery {
-	if n, err := strconv.ParseInt(strings.TrimPrefix(term, "#"), 10, 64); err == nil && n > 0 {
-		q = q.WhereOr("t.id = ?", n)
-	}
-	acc := pgdialect.Array(keys)
-	q = q.WhereOr(`(t.access && ? AND t.subject ILIKE ? ESCAPE '\')`, acc, "%"+escapeLike(term)+"%")
-	return q.WhereOr("(t.access && ? AND t.search_doc @@ plainto_tsquery('simple', ?))", acc, term)
 }
 
 // searchPagePG answers a search on Postgres in one statement: the matches

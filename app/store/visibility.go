@@ -8,7 +8,6 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"portico/app/model"
 )
@@ -64,20 +63,6 @@ func (s *Store) Visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
 		Where("t.id IN (SELECT ticket_id FROM visible_ids)")
 	expr, args := rulesExpr(s.Postgres(), v.Filters)
 	return q.Where(expr, args...)
-}
-
-// visibleForSearch is Visible for a search on Postgres: there the ticket's
-// access list and its text share one index, so the viewer and the words
-// are matched together.
-func (s *Store) visibleForSearch(q *bun.SelectQuery, v Viewer) (*bun.SelectQuery, []int64) {
-	if !s.Postgres() || v.live() || v.ContactID == 0 {
-		return s.Visible(q, v), nil
-	}
-	keys := []int64{v.ContactID}
-	if v.CompanyID != 0 {
-		keys = append(keys, -v.CompanyID)
-	}
-	return q.Where("NOT t.hidden").Where("t.access && ?", pgdialect.Array(keys)), keys
 }
 
 func isPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
