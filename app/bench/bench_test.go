@@ -145,6 +145,13 @@ func serve(tb testing.TB, app *fiber.App) string {
 // session store.
 func portal(tb testing.TB, st *store.Store) (string, auth.SessionStore) {
 	tb.Helper()
+	srv, sessions := server(tb, st)
+	return serve(tb, srv.App()), sessions
+}
+
+// server builds a Portico server on the store, with sessions in process.
+func server(tb testing.TB, st *store.Store) (*web.Server, auth.SessionStore) {
+	tb.Helper()
 	cfg, err := config.Load(nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		tb.Fatal(err)
@@ -163,7 +170,7 @@ func portal(tb testing.TB, st *store.Store) (string, auth.SessionStore) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return serve(tb, srv.App()), sessions
+	return srv, sessions
 }
 
 // login gives the contact a session and returns the headers of an htmx

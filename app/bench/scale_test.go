@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -9,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/driver/pgdriver"
 
 	"portico/app/scaledata"
 	"portico/app/store"
@@ -146,7 +151,11 @@ func scaleStore(tb testing.TB, url string, tickets int) (*store.Store, scaledata
 		tb.Fatal(err)
 	}
 	logf := func(format string, args ...any) { tb.Logf(format, args...) }
-	p, err := scaledata.Generate(ctx, st.DB, scaledata.Options{Tickets: tickets}, logf)
+	// Generation is one long transaction: on a connection of its own,
+	// without the pool's read timeout, which a busy machine can outlast.
+	gendb := bun.NewDB(sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url), pgdriver.WithReadTimeout(time.Hour))), pgdialect.New())
+	defer gendb.Close()
+	p, err := scaledata.Generate(ctx, gendb, scaledata.Options{Tickets: tickets}, logf)
 	if err != nil {
 		tb.Fatal(err)
 	}

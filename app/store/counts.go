@@ -139,16 +139,6 @@ func recount(ctx context.Context, db bun.IDB) error {
 	return nil
 }
 
-// ownerCounts reads the open and closed counts of one owner.
-func (s *Store) ownerCounts(ctx context.Context, db bun.IDB, kind int, owner int64) (open, closed int, err error) {
-	var rows []statusCount
-	if err := s.read(ctx, db, &rows, "SELECT closed, n FROM visibility_counts WHERE owner_kind = ? AND owner_id = ?", kind, owner); err != nil {
-		return 0, 0, fmt.Errorf("store: unable to read counts: %w", err)
-	}
-	open, closed = sumCounts(rows)
-	return open, closed, nil
-}
-
 // atomically runs fn in the caller's transaction, or in a new one when
 // db is not one: the counts must move with the rows they count.
 func atomically(ctx context.Context, db bun.IDB, fn func(bun.IDB) error) error {

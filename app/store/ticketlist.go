@@ -89,6 +89,10 @@ func sumCounts(rows []statusCount) (open, closed int) {
 
 // TicketPage returns one page of the viewer's tickets, the count of those
 // matching, and the open and closed counts, counting once.
+//
+// A first page, and a page after a cursor, is one statement: the counts
+// ride along with the page. A page asked for by its number counts first,
+// so that a number past the end walks nothing.
 func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
 	lq.normalize()
 	p := TicketPage{Rows: []TicketRow{}}
@@ -97,6 +101,16 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	}
 	if lq.Search != "" && s.Postgres() && !v.live() {
 		return s.searchPagePG(ctx, db, v, lq)
+	}
+	if lq.Search == "" && !v.live() && (lq.Page == 1 || lq.AfterID > 0) {
+		p, err := s.pageWithCounts(ctx, db, v, lq)
+		if err != nil && lq.AfterID > 0 && db == bun.IDB(s.DB) {
+			// A cursor the database can't read (a forged or stale link)
+			// falls back to counting down to the page.
+			lq.AfterKey, lq.AfterID = "", 0
+			return s.TicketPage(ctx, db, v, lq)
+		}
+		return p, err
 	}
 	var err error
 	if p.Open, p.Closed, err = s.CountTickets(ctx, db, v, lq.Search); err != nil {
@@ -111,14 +125,60 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		p.Rows, err = s.listMatching(ctx, db, v, lq)
 		return p, err
 	}
-	p.Rows, err = s.pageByKeys(ctx, db, v, lq, offset)
-	if err != nil && lq.AfterID > 0 && db == bun.IDB(s.DB) {
-		// A cursor the database can't read (a forged or stale link) falls
-		// back to counting down to the page.
-		lq.AfterKey, lq.AfterID = "", 0
-		p.Rows, err = s.pageByKeys(ctx, db, v, lq, offset)
+	page, args := pageByKeysSQL(db, v, lq, offset)
+	q := "SELECT pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.sort_key FROM (" +
+		page + ") AS pg ORDER BY pg.k" + sortDir(lq.Sort) + ", pg.id" + sortDir(lq.Sort)
+	rows := []TicketRow{}
+	if !isPostgres(db) {
+		err = s.read(ctx, db, &rows, q, args...)
+	} else {
+		// Deep pages by number differ in their limits, which Postgres
+		// takes written into the text: a plain query, not prepared.
+		err = db.NewRaw(q, args...).Scan(ctx, &rows)
 	}
-	return p, err
+	if err != nil {
+		return p, fmt.Errorf("store: unable to list tickets: %w", err)
+	}
+	p.Rows = rows
+	return p, nil
+}
+
+// pageWithCounts reads a first page, or the page after a cursor, and the
+// viewer's counts in one prepared statement.
+func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
+	p := TicketPage{Rows: []TicketRow{}}
+	page, pageArgs := pageByKeysSQL(db, v, lq, (lq.Page-1)*lq.Size)
+	counts, countArgs := countSQL(db, v)
+	dir := sortDir(lq.Sort)
+	q := "SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.sort_key FROM (" +
+		"SELECT COALESCE(SUM(CASE WHEN w.closed THEN 0 ELSE w.n END), 0) AS n_open, COALESCE(SUM(CASE WHEN w.closed THEN w.n ELSE 0 END), 0) AS n_closed FROM (" +
+		counts + ") AS w) AS c LEFT JOIN (" + page + ") AS pg ON 1 = 1 ORDER BY pg.k" + dir + ", pg.id" + dir
+	var out []struct {
+		Open   int `bun:"n_open"`
+		Closed int `bun:"n_closed"`
+		TicketRow
+		ID *int64 `bun:"id"`
+	}
+	if err := s.read(ctx, db, &out, q, append(countArgs, pageArgs...)...); err != nil {
+		return p, fmt.Errorf("store: unable to list tickets: %w", err)
+	}
+	for _, r := range out {
+		p.Open, p.Closed = r.Open, r.Closed
+		if r.ID != nil {
+			r.TicketRow.ID = *r.ID
+			p.Rows = append(p.Rows, r.TicketRow)
+		}
+	}
+	p.setTotal(lq.Status)
+	return p, nil
+}
+
+// sortDir is the SQL direction of a list's sort.
+func sortDir(sort string) string {
+	if _, desc := sortOf(sort); desc {
+		return " DESC"
+	}
+	return " ASC"
 }
 
 func statusValues(status string) []bool {
@@ -131,9 +191,10 @@ func statusValues(status string) []bool {
 	return []bool{false, true}
 }
 
-// pageByKeys returns one page of tickets, cut from the visibility rows
-// and then joined with the tickets, only the page's.
-func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery, offset int) ([]TicketRow, error) {
+// pageByKeysSQL is the statement of one page of tickets, cut from the
+// visibility rows and then joined with the tickets, only the page's,
+// ordered by k and id.
+func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int) (string, []any) {
 	key, desc := sortOf(lq.Sort)
 	col := keyColumns[key]
 	dir := " ASC"
@@ -194,43 +255,36 @@ func (s *Store) pageByKeys(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	}
 	size, args := limit(lq.Size, args)
 	skip, args := limit(offset, args)
-	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, " + keyText(db, "p.k") + " AS sort_key FROM (" +
+	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, p.k, " + keyText(db, "p.k") + " AS sort_key FROM (" +
 		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" +
 		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT " + size + " OFFSET " + skip + ") AS p" +
-		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id" +
-		" ORDER BY p.k" + dir + ", p.ticket_id" + dir
-	rows := []TicketRow{}
-	var err error
-	if offset == 0 || !pg {
-		err = s.read(ctx, db, &rows, q, args...)
-	} else {
-		err = db.NewRaw(q, args...).Scan(ctx, &rows)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to list tickets: %w", err)
-	}
-	return rows, nil
+		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id"
+	return q, args
 }
 
-// countByKeys counts the viewer's open and closed tickets: the company's
-// counts, kept in visibility_counts, plus the contact's tickets that the
-// company does not hold; without a company, the contact's counts.
-func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, closed int, err error) {
+// countSQL is the statement of the viewer's counts, as rows of (closed,
+// n) to add up: the company's counts, kept in visibility_counts, plus the
+// contact's tickets that the company does not hold; without a company,
+// the contact's counts.
+func countSQL(db bun.IDB, v Viewer) (string, []any) {
+	q := "SELECT closed, n FROM visibility_counts WHERE owner_kind = ? AND owner_id = ?"
 	if v.CompanyID == 0 {
-		return s.ownerCounts(ctx, db, ownerContact, v.ContactID)
+		return q, []any{ownerContact, v.ContactID}
 	}
-	if open, closed, err = s.ownerCounts(ctx, db, ownerCompany, v.CompanyID); err != nil {
-		return 0, 0, err
-	}
+	return q + ` UNION ALL SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden
+		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id` + probeOnly(db) + `)
+		GROUP BY closed`, []any{ownerCompany, v.CompanyID, v.ContactID, v.CompanyID}
+}
+
+// countByKeys counts the viewer's open and closed tickets.
+func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, closed int, err error) {
+	q, args := countSQL(db, v)
 	var rows []statusCount
-	err = s.read(ctx, db, &rows, `SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden
-		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id`+probeOnly(db)+`)
-		GROUP BY closed`, v.ContactID, v.CompanyID)
-	if err != nil {
+	if err := s.read(ctx, db, &rows, q, args...); err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}
-	o, c := sumCounts(rows)
-	return open + o, closed + c, nil
+	open, closed = sumCounts(rows)
+	return open, closed, nil
 }
 
 // listMatching lists the viewer's tickets that match a search on SQLite,
