@@ -49,10 +49,12 @@ func (s *Handler) PortalSample(c *fiber.Ctx) error {
 				Closed: i >= 4, StageName: []string{"New", "Waiting on us", "Waiting on customer", "New", "Closed", "Closed"}[i],
 			})
 		}
-		m["Title"], m["Rows"], m["Company"] = l.T("tickets.title"), core.ListRows(l, core.SettingsOf(c), rows), sampleContact.Company.Name
+		list := core.ListRows(l, core.SettingsOf(c), rows)
+		m["Title"], m["Rows"], m["Company"] = l.T("tickets.title"), list, sampleContact.Company.Name
 		ls := core.ListState{ListParams: form.ListParams{View: "mine", Status: "all", Sort: "-activity", Page: 1},
 			Total: len(rows), Pages: 1, Open: 4, Closed: 2, CanToggle: true, Base: core.SettingsOf(c).PortalPath()}
-		m["List"], m["Controls"] = ls, ls.Controls(l, nil)
+		controls := ls.Controls(l, nil)
+		m["List"], m["Controls"], m["Parts"] = ls, controls, controls.Parts(list)
 	case "detail":
 		t := &store.TicketDetail{StageName: "Waiting on us", PipelineName: "Support"}
 		t.ID, t.Subject, t.Priority, t.Category = 1040, l.T("sample.subject_1"), model.PriorityHigh, "technical"

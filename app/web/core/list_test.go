@@ -14,7 +14,7 @@ func TestRowsHTMLEscapes(t *testing.T) {
 		Created: "Oct 1, 2026", CreatedISO: "2026-10-01", Activity: "Oct 2, 2026", ActivityISO: "2026-10-02",
 		Status: "<b>Waiting</b>", Closed: true,
 	}}
-	got := string(c.RowsHTML(rows))
+	got := string(c.Parts(rows).Rows)
 	for _, bad := range []string{"<img", "<script", "<b>", `"quoted"`, `'single'`} {
 		if strings.Contains(got, bad) {
 			t.Errorf("row holds %q unescaped:\n%s", bad, got)
@@ -33,7 +33,35 @@ func TestRowsHTMLEscapes(t *testing.T) {
 	if n := strings.Count(got, "<tr>"); n != 1 {
 		t.Errorf("%d rows", n)
 	}
-	if got := c.RowsHTML(nil); got != "" {
+	if got := c.Parts(nil).Rows; got != "" {
 		t.Errorf("no rows give %q", got)
+	}
+}
+
+// The controls are written in Go too: a label, a count and a URL stay
+// text and attribute values, and the current choice is marked.
+func TestControlsHTMLEscapes(t *testing.T) {
+	c := ListControls{
+		Toggle:  []ListLink{{Label: `Mine<i>`, URL: `/portal/tickets?status=all&q="><x`, Current: true}},
+		Tabs:    []ListLink{{Label: `Open & <b>`, URL: "/portal/tickets?status=open&view=org", Count: 12}},
+		Columns: []ListColumn{{Label: `ID"`, URL: "/portal/tickets?sort=id", AriaSort: "ascending", Arrow: "▲", Hint: `<sorted>`}},
+		Sorts:   []ListOption{{Value: `-id"`, Label: "ID <↓>", Selected: true}},
+	}
+	p := c.Parts(nil)
+	got := string(p.Toggle + p.Tabs + p.Head + p.Sorts)
+	for _, bad := range []string{"<i>", "<b>", `"><x`, "<sorted>", `ID"<`, `-id""`} {
+		if strings.Contains(got, bad) {
+			t.Errorf("controls hold %q unescaped:\n%s", bad, got)
+		}
+	}
+	for _, want := range []string{
+		`<a href="/portal/tickets?status=all&amp;q=&#34;&gt;&lt;x" hx-get="/portal/tickets?status=all&amp;q=&#34;&gt;&lt;x" aria-current="page">Mine&lt;i&gt;</a>`,
+		`<li><a href="/portal/tickets?status=open&amp;view=org" hx-get="/portal/tickets?status=open&amp;view=org">Open &amp; &lt;b&gt; <span>12</span></a></li>`,
+		`<th scope="col" aria-sort="ascending"><a href="/portal/tickets?sort=id" hx-get="/portal/tickets?sort=id">ID&#34;<span aria-hidden="true">▲</span><span class="sr-only">&lt;sorted&gt;</span></a></th>`,
+		`<option value="-id&#34;" selected>ID &lt;↓&gt;</option>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("controls lack %q:\n%s", want, got)
+		}
 	}
 }

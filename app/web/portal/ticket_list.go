@@ -36,11 +36,14 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 		c.Set("HX-Push-Url", core.ListURL(ls.ListParams, ls.CanToggle, ls.Base))
 	}
 	ls.Pages = max((total+pageSize-1)/pageSize, 1)
+	l := core.LocaleOf(c)
+	controls, list := ls.Controls(l, lastRow(rows)), core.ListRows(l, core.SettingsOf(c), rows)
 	return s.PageOrFragment(c, fiber.StatusOK, "pages/portal/tickets", "partials/portal/ticket_list", fiber.Map{
-		"Title":    core.LocaleOf(c).T("tickets.title"),
+		"Title":    l.T("tickets.title"),
 		"List":     ls,
-		"Controls": ls.Controls(core.LocaleOf(c), lastRow(rows)),
-		"Rows":     core.ListRows(core.LocaleOf(c), core.SettingsOf(c), rows),
+		"Controls": controls,
+		"Parts":    controls.Parts(list),
+		"Rows":     list,
 		"Welcome":  c.Query("welcome") == "1",
 		"Company":  companyName(ct),
 	})
