@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -125,6 +126,20 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		p.Rows, err = s.listMatching(ctx, db, v, lq)
 		return p, err
 	}
+	// A page nearer the end is walked from the end, in the opposite
+	// order, and turned around: the walk is never longer than half the
+	// list.
+	back := p.Total - offset - lq.Size
+	reversed := back < offset
+	if reversed {
+		key, desc := sortOf(lq.Sort)
+		lq.Sort = key
+		if !desc {
+			lq.Sort = "-" + key
+		}
+		lq.Size += min(back, 0) // the last page may be short
+		offset = max(back, 0)
+	}
 	page, args := pageByKeysSQL(db, v, lq, offset)
 	q := "SELECT pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.sort_key FROM (" +
 		page + ") AS pg ORDER BY pg.k" + sortDir(lq.Sort) + ", pg.id" + sortDir(lq.Sort)
@@ -138,6 +153,9 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	}
 	if err != nil {
 		return p, fmt.Errorf("store: unable to list tickets: %w", err)
+	}
+	if reversed {
+		slices.Reverse(rows)
 	}
 	p.Rows = rows
 	return p, nil
