@@ -119,6 +119,11 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 		return err
 	}
 	deps := web.Deps{Config: cfg, Store: st, I18n: bundle, Log: log, Secret: secret}
+	if cfg.MetricsAddr != "" {
+		if deps.Metrics, err = serveMetrics(ctx, cfg.MetricsAddr, st, log); err != nil {
+			return err
+		}
+	}
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -227,7 +232,7 @@ func startMail(ctx context.Context, cfg *config.Config, st *store.Store, deps *w
 		if err != nil {
 			return fmt.Errorf("config: PORTICO_SMTP_URL (--smtp-url): %v", err)
 		}
-		w := &mail.Worker{Store: st, SMTP: s, From: cfg.MailFrom, Log: log}
+		w := &mail.Worker{Store: st, SMTP: s, From: cfg.MailFrom, Log: log, Metrics: deps.Metrics}
 		go w.Run(ctx)
 	} else {
 		log.Info("no SMTP configured: mail stays in the outbox, readable at /admin/outbox")

@@ -22,6 +22,7 @@ import (
 	"portico/app/config"
 	"portico/app/i18n"
 	"portico/app/mail"
+	"portico/app/metrics"
 	"portico/app/store"
 )
 
@@ -39,6 +40,9 @@ type Deps struct {
 	// Mail renders and queues email; when nil, one is built from the
 	// fields above on demand.
 	Mail *mail.Mailer
+	// Metrics counts requests, logins, refusals and session store errors;
+	// nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Core carries the dependencies and the Fiber app into the handlers of
@@ -62,6 +66,9 @@ func New(d Deps) (*Core, error) {
 	assets, err := assetURLs(d.Static)
 	if err != nil {
 		return nil, fmt.Errorf("web: unable to read static files: %w", err)
+	}
+	if d.Metrics != nil {
+		d.Sessions = countedSessions{SessionStore: d.Sessions, m: d.Metrics}
 	}
 	s := &Core{Deps: d, assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
 	// Room for the largest allowed upload set, plus the form text. Each

@@ -70,6 +70,7 @@ func (s *Core) HandleError(c *fiber.Ctx, err error) error {
 		c.Set("Retry-After", "5")
 		return s.Message(c, status, "retry.title", "retry.body")
 	case err == ErrRateLimited:
+		s.Metrics.RateLimited(RoutePattern(c, err))
 		c.Set("Retry-After", "60")
 		return s.Message(c, status, "ratelimit.title", "ratelimit.body")
 	case status == fiber.StatusNotFound:
