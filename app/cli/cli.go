@@ -70,6 +70,9 @@ func newLogger(cfg *config.Config) *slog.Logger {
 }
 
 func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logger) error {
+	if sub := cfg.Args(); len(sub) > 0 && sub[0] == "backup" {
+		return backup(ctx, cfg, sub[1:], log)
+	}
 	migrations, err := fs.Sub(assets.Migrations, "db/migrations")
 	if err != nil {
 		return err
@@ -98,7 +101,7 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 		case "reindex":
 			return reindex(ctx, st, log)
 		default:
-			return fmt.Errorf("unknown command %q (want migrate, reindex or admin)", sub[0])
+			return fmt.Errorf("unknown command %q (want migrate, reindex, backup or admin)", sub[0])
 		}
 	}
 	if cfg.Demo {

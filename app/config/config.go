@@ -247,9 +247,10 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		values[s.name] = fs.String(s.name, def, fmt.Sprintf("%s [%s]", s.usage, s.env()))
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: portico [flags] [migrate | reindex | admin create --email E --role admin|agent]\n\n"+
+		fmt.Fprintf(out, "Usage: portico [flags] [migrate | reindex | backup FILE | admin create --email E --role admin|agent]\n\n"+
 			"Commands:\n  migrate   apply the database migrations and exit\n"+
 			"  reindex   rebuild the derived visibility and search keys from the tickets (safe while Portico serves; run it after a restore or a fix in SQL)\n"+
+			"  backup FILE  write a consistent copy of the embedded SQLite database to FILE, while Portico runs (never overwrites; on Postgres use pg_dump)\n"+
 			"  admin     create a staff user\n\nEvery flag can also be set with the environment variable in brackets.\n\n")
 		fs.PrintDefaults()
 	}
