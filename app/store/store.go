@@ -47,10 +47,12 @@ func Open(databaseURL, dataDir string) (*Store, error) {
 		// A change of the portal's filter rules rewrites the hidden flag of
 		// every ticket it touches in the save's transaction: about 20 s for
 		// a sixth of a million tickets, past the driver's default 10 s.
-		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(databaseURL), pgdriver.WithReadTimeout(2*time.Minute)))
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(databaseURL), pgdriver.WithReadTimeout(2*time.Minute),
+			pgdriver.WithResetSessionFunc(checkConn)))
 		sqldb.SetMaxOpenConns(32)
 		sqldb.SetMaxIdleConns(16)
-		// Connections broken by a restarted server are dropped and redialed.
+		// Connections broken by a restarted server are dropped and redialed:
+		// checkConn finds them before they are used.
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		return &Store{DB: bun.NewDB(sqldb, pgdialect.New()), dsn: databaseURL}, nil
 	}
