@@ -132,11 +132,9 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 		if err != nil {
 			return fmt.Errorf("config: PORTICO_REDIS_URL: %v", err)
 		}
-		// When Redis is down, answer "try again" within a second rather
-		// than after the client's default retries.
-		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
-		opts.MaxRetries = 1
-		rdb := redis.NewClient(opts)
+		// Short timeouts and a circuit breaker: a Redis that is down or
+		// frozen makes requests answer "try again" at once.
+		rdb := auth.NewRedis(opts)
 		defer rdb.Close()
 		deps.Sessions = &auth.RedisSessions{Client: rdb, Prefix: "portico:"}
 		deps.Limiter = &auth.RedisLimiter{Client: rdb, Prefix: "portico:", Fallback: auth.NewMemoryLimiter()}
