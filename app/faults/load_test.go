@@ -95,10 +95,10 @@ func (c *customer) reply(marker string, file []byte) (status int, body, location
 // results is what the customers saw.
 type results struct {
 	mu       sync.Mutex
-	statuses map[string]int // "reply 303", "login 503", …
-	acked    []string       // replies answered as saved
-	after    int            // replies saved after the fault was over
-	bad      []string       // answers that must never happen
+	statuses map[string]int  // "reply 303", "login 503", …
+	acked    []string        // replies answered as saved
+	after    int             // replies saved after the fault was over
+	bad      []string        // answers that must never happen
 	retry    []time.Duration // how long each "try again" took
 }
 
