@@ -93,6 +93,17 @@ func (c *customer) reply(marker string, file []byte) (status int, body, location
 }
 
 // results is what the customers saw.
+func waitGroup(t *testing.T, wg *sync.WaitGroup, within time.Duration) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(within):
+		t.Fatal("the customers did not all log in")
+	}
+}
+
 type results struct {
 	mu       sync.Mutex
 	statuses map[string]int  // "reply 303", "login 503", …
@@ -125,15 +136,20 @@ func runLoad(t *testing.T, r *rig, tag string, workers int, file []byte, warm, c
 	out := &results{statuses: map[string]int{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	over := make(chan struct{})
-	var wg sync.WaitGroup
+	var wg, ready sync.WaitGroup
+	ready.Add(workers)
 	for w := range workers {
 		email := emails[w%len(emails)]
 		c := newCustomer(r.base, email, r.openTicket(t, email))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			loggedIn := false
+			loggedIn, first := false, true
 			for n := 0; ctx.Err() == nil; n++ {
+				if loggedIn && first {
+					first = false
+					ready.Done()
+				}
 				if !loggedIn {
 					status, err := c.login()
 					switch {
@@ -190,10 +206,23 @@ func runLoad(t *testing.T, r *rig, tag string, workers int, file []byte, warm, c
 			}
 		}()
 	}
+	// The fault comes once every customer is replying.
+	waitGroup(t, &ready, time.Minute)
 	time.Sleep(warm)
 	fault()
 	close(over)
+	// Load goes on for cool, and until as many replies as there are
+	// customers were saved after the fault (bounded: check fails the test
+	// when none was).
 	time.Sleep(cool)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		out.mu.Lock()
+		n := out.after
+		out.mu.Unlock()
+		if n >= workers {
+			break
+		}
+	}
 	cancel()
 	wg.Wait()
 	return out

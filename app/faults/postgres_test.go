@@ -17,7 +17,7 @@ func TestPostgresRestartedUnderLoad(t *testing.T) {
 	r := startRig(t, false)
 	file := make([]byte, 48<<10)
 	_, _ = rand.Read(file)
-	out := runLoad(t, r, "pg", 8, file, 1500*time.Millisecond, 3*time.Second, func() {
+	out := runLoad(t, r, "pg", 8, file, time.Second, 2*time.Second, func() {
 		r.pg.Restart()
 	})
 	check(t, r, "pg", out, len(file))

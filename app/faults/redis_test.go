@@ -17,7 +17,7 @@ func TestRedisKilledUnderLoad(t *testing.T) {
 	r := startRig(t, true)
 	file := make([]byte, 48<<10)
 	_, _ = rand.Read(file)
-	out := runLoad(t, r, "redis", 6, file, 1500*time.Millisecond, 4*time.Second, func() {
+	out := runLoad(t, r, "redis", 6, file, time.Second, 2*time.Second, func() {
 		r.redis.Kill()
 		time.Sleep(time.Second)
 		r.redis.Start()
@@ -34,7 +34,7 @@ func TestRedisFrozenUnderLoad(t *testing.T) {
 	r := startRig(t, true)
 	file := make([]byte, 16<<10)
 	_, _ = rand.Read(file)
-	out := runLoad(t, r, "frozen", 6, file, 1500*time.Millisecond, 4*time.Second, func() {
+	out := runLoad(t, r, "frozen", 6, file, time.Second, 2*time.Second, func() {
 		r.redis.Freeze()
 		time.Sleep(2 * time.Second)
 		r.redis.Thaw()

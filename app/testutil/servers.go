@@ -57,7 +57,7 @@ type RedisServer struct {
 func StartRedis(t testing.TB) *RedisServer {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		Unavailable(t, "redis-server", "not installed")
+		Unavailable(t, "redis", "not installed")
 	}
 	r := &RedisServer{t: t, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(FreePort(t))), dir: t.TempDir()}
 	r.Start()
@@ -141,7 +141,7 @@ func StartPostgres(t testing.TB) *PostgresCluster {
 	t.Helper()
 	pc := &PostgresCluster{t: t, bin: postgresBin(), Port: FreePort(t)}
 	if pc.bin == "" {
-		Unavailable(t, "postgres-cluster", "initdb not found")
+		Unavailable(t, "postgres", "initdb not found")
 	}
 	dir, err := os.MkdirTemp("", "portico-pg-")
 	if err != nil {
@@ -151,7 +151,7 @@ func StartPostgres(t testing.TB) *PostgresCluster {
 	pc.dir = filepath.Join(dir, "data")
 	if os.Geteuid() == 0 {
 		if pc.as, err = user.Lookup("postgres"); err != nil {
-			Unavailable(t, "postgres-cluster", "running as root and there is no postgres user")
+			Unavailable(t, "postgres", "running as root and there is no postgres user")
 		}
 		uid, _ := strconv.Atoi(pc.as.Uid)
 		gid, _ := strconv.Atoi(pc.as.Gid)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"github.com/valyala/fasthttp"
 
 	"portico/app/auth"
 	"portico/app/config"
@@ -88,7 +89,17 @@ func New(d Deps) (*Core, error) {
 		EnableTrustedProxyCheck: len(d.Config.TrustedProxies) > 0,
 		TrustedProxies:          d.Config.TrustedProxies,
 	})
+	s.warmRender()
 	return s, nil
+}
+
+// warmRender renders once before serving: Fiber prepares its render state
+// on the first Render call, and two first requests rendering at once would
+// race on it.
+func (s *Core) warmRender() {
+	c := s.app.AcquireCtx(&fasthttp.RequestCtx{})
+	defer s.app.ReleaseCtx(c)
+	_ = c.Render("partials/portal/flash", fiber.Map{})
 }
 
 // App returns the Fiber app, for tests and for serving.
