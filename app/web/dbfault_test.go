@@ -22,15 +22,17 @@ func TestTerminatedConnectionsFailNoRequest(t *testing.T) {
 	ctx := context.Background()
 	for round := range 3 {
 		// Fill the pool: concurrent pages each hold a connection for a while.
-		done := make(chan struct{}, 8)
+		done := make(chan error, 8)
 		for range 8 {
 			go func() {
-				_, _ = st.DB.ExecContext(context.Background(), "SELECT pg_sleep(0.05)")
-				done <- struct{}{}
+				_, err := st.DB.ExecContext(ctx, "SELECT pg_sleep(0.05)")
+				done <- err
 			}()
 		}
 		for range 8 {
-			<-done
+			if err := <-done; err != nil {
+				t.Fatalf("round %d: a statement after the terminations: %v", round, err)
+			}
 		}
 		// One pooled connection, pinned, terminates all the others.
 		admin, err := st.DB.Conn(ctx)
