@@ -93,13 +93,13 @@ func New(d Deps) (*Core, error) {
 	return s, nil
 }
 
-// warmRender renders once before serving: Fiber prepares its render state
-// on the first Render call, and two first requests rendering at once would
-// race on it.
+// warmRender calls Render once before serving: Fiber prepares its render
+// state on the first call, and two first requests rendering at once would
+// race on it. The name is no template's, so nothing is rendered.
 func (s *Core) warmRender() {
 	c := s.app.AcquireCtx(&fasthttp.RequestCtx{})
 	defer s.app.ReleaseCtx(c)
-	_ = c.Render("partials/portal/flash", fiber.Map{})
+	_ = c.Render("no template: warm-up", fiber.Map{})
 }
 
 // App returns the Fiber app, for tests and for serving.

@@ -13,7 +13,7 @@ import (
 )
 
 // localUnmatched marks a request that no route took.
-const localUnmatched = "portico_unmatched"
+const localUnmatched = "portico.unmatched"
 
 // NotFound answers a request that no route took. It comes last.
 func NotFound(c *fiber.Ctx) error {
@@ -26,9 +26,7 @@ func NotFound(c *fiber.Ctx) error {
 // set of labels; err is what the handlers returned. A request that matched
 // no route is metrics.Unmatched.
 func RoutePattern(c *fiber.Ctx, err error) string {
-	var fe *fiber.Error
-	if c.Locals(localUnmatched) != nil ||
-		errors.As(err, &fe) && fe.Code == fiber.StatusMethodNotAllowed && fe == fiber.ErrMethodNotAllowed {
+	if c.Locals(localUnmatched) != nil || errors.Is(err, fiber.ErrMethodNotAllowed) {
 		return metrics.Unmatched
 	}
 	// Inside a handler chain the route is always one the app registered.
