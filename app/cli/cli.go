@@ -70,6 +70,9 @@ func newLogger(cfg *config.Config) *slog.Logger {
 }
 
 func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logger) error {
+	if sub := cfg.Args(); len(sub) > 0 && sub[0] == "backup" {
+		return backup(ctx, cfg, sub[1:], log)
+	}
 	migrations, err := fs.Sub(assets.Migrations, "db/migrations")
 	if err != nil {
 		return err
@@ -98,7 +101,7 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 		case "reindex":
 			return reindex(ctx, st, log)
 		default:
-			return fmt.Errorf("unknown command %q (want migrate, reindex or admin)", sub[0])
+			return fmt.Errorf("unknown command %q (want migrate, reindex, backup or admin)", sub[0])
 		}
 	}
 	if cfg.Demo {
@@ -119,16 +122,19 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 		return err
 	}
 	deps := web.Deps{Config: cfg, Store: st, I18n: bundle, Log: log, Secret: secret}
+	if cfg.MetricsAddr != "" {
+		if deps.Metrics, err = serveMetrics(ctx, cfg.MetricsAddr, st, log); err != nil {
+			return err
+		}
+	}
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
 			return fmt.Errorf("config: PORTICO_REDIS_URL: %v", err)
 		}
-		// When Redis is down, answer "try again" within a second rather
-		// than after the client's default retries.
-		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, time.Second, time.Second
-		opts.MaxRetries = 1
-		rdb := redis.NewClient(opts)
+		// Short timeouts and a circuit breaker: a Redis that is down or
+		// frozen makes requests answer "try again" at once.
+		rdb := auth.NewRedis(opts)
 		defer rdb.Close()
 		deps.Sessions = &auth.RedisSessions{Client: rdb, Prefix: "portico:"}
 		deps.Limiter = &auth.RedisLimiter{Client: rdb, Prefix: "portico:", Fallback: auth.NewMemoryLimiter()}
@@ -227,7 +233,7 @@ func startMail(ctx context.Context, cfg *config.Config, st *store.Store, deps *w
 		if err != nil {
 			return fmt.Errorf("config: PORTICO_SMTP_URL (--smtp-url): %v", err)
 		}
-		w := &mail.Worker{Store: st, SMTP: s, From: cfg.MailFrom, Log: log}
+		w := &mail.Worker{Store: st, SMTP: s, From: cfg.MailFrom, Log: log, Metrics: deps.Metrics}
 		go w.Run(ctx)
 	} else {
 		log.Info("no SMTP configured: mail stays in the outbox, readable at /admin/outbox")

@@ -33,6 +33,8 @@ type Config struct {
 	MaxUploads     int
 	SessionMaxAge  time.Duration
 	Demo           bool
+	// MetricsAddr is the listen address of /metrics; empty means off.
+	MetricsAddr string
 
 	// Email: the optional listener for customers' replies by email.
 	InboundSMTPAddr string
@@ -166,6 +168,16 @@ var settings = []setting{
 		}
 		return nil
 	}},
+	{"metrics-addr", "listen address of the Prometheus /metrics endpoint, apart from the portal's, e.g. 127.0.0.1:9090 (default: off)", "", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("want host:port, got %q", v)
+		}
+		c.MetricsAddr = v
+		return nil
+	}},
 	{"log-format", "log format: text or json", "text", func(c *Config, v string) error {
 		if v != "text" && v != "json" {
 			return fmt.Errorf("want text or json, got %q", v)
@@ -235,9 +247,10 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		values[s.name] = fs.String(s.name, def, fmt.Sprintf("%s [%s]", s.usage, s.env()))
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: portico [flags] [migrate | reindex | admin create --email E --role admin|agent]\n\n"+
+		fmt.Fprintf(out, "Usage: portico [flags] [migrate | reindex | backup FILE | admin create --email E --role admin|agent]\n\n"+
 			"Commands:\n  migrate   apply the database migrations and exit\n"+
 			"  reindex   rebuild the derived visibility and search keys from the tickets (safe while Portico serves; run it after a restore or a fix in SQL)\n"+
+			"  backup FILE  write a consistent copy of the embedded SQLite database to FILE, while Portico runs (never overwrites; on Postgres use pg_dump)\n"+
 			"  admin     create a staff user\n\nEvery flag can also be set with the environment variable in brackets.\n\n")
 		fs.PrintDefaults()
 	}
@@ -261,6 +274,9 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 		}
 		c.InboundDomain = strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])
 	}
+	if c.MetricsAddr != "" && samePort(c.MetricsAddr, c.Addr) {
+		return nil, fmt.Errorf("config: PORTICO_METRICS_ADDR (--metrics-addr): must not be the portal's port %s: metrics are never public", c.Addr)
+	}
 	if c.BaseURL == "" {
 		host, port, _ := net.SplitHostPort(c.Addr)
 		if host == "" || host == "0.0.0.0" || host == "::" {
@@ -270,6 +286,18 @@ func Load(args []string, getenv func(string) string, out io.Writer) (*Config, er
 	}
 	c.rest = fs.Args()
 	return c, nil
+}
+
+// samePort reports whether two listen addresses would share a port: the
+// same port on the same host, or on all interfaces.
+func samePort(a, b string) bool {
+	ha, pa, _ := net.SplitHostPort(a)
+	hb, pb, _ := net.SplitHostPort(b)
+	if pa != pb {
+		return false
+	}
+	wild := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || wild(ha) || wild(hb)
 }
 
 // boolFlag stores the flag value; BoolFunc passes "true" when --demo has no value.

@@ -15,6 +15,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"portico/app/metrics"
 	"portico/app/store"
 )
 
@@ -97,6 +98,8 @@ type Worker struct {
 	SMTP  *SMTP
 	From  string // PORTICO_MAIL_FROM: "Name <address>" or a bare address
 	Log   *slog.Logger
+	// Metrics counts deliveries and failed attempts; nil counts nothing.
+	Metrics *metrics.Metrics
 
 	Interval    time.Duration // between polls when idle; default 5s
 	Batch       int           // mails per claim; default 20
@@ -200,6 +203,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			_ = c.Reset()
 			continue
 		}
+		w.Metrics.MailSent()
 		if ok, err := store.MarkMailSent(bg, w.Store.DB, m.ID, m.Attempts, time.Now()); err != nil {
 			w.Log.Error("mail sent but not recorded", "mail", m.ID, "err", err)
 		} else if !ok {
@@ -218,6 +222,7 @@ func (w *Worker) failed(ctx context.Context, m *store.OutboxMail, cause error) {
 		delay = w.MaxDelay
 	}
 	problem := HeaderText(cause.Error(), 1000)
+	w.Metrics.MailFailed(final)
 	w.Log.Warn("mail delivery failed", "mail", m.ID, "attempt", m.Attempts, "final", final, "err", problem)
 	if err := store.MarkMailFailed(ctx, w.Store.DB, m.ID, m.Attempts, problem, time.Now().Add(delay), final); err != nil {
 		w.Log.Error("mail failure not recorded", "mail", m.ID, "err", err)

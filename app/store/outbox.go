@@ -259,3 +259,24 @@ func (s *Store) AddEmailReply(ctx context.Context, tx bun.IDB, ticketID, contact
 	}
 	return m, nil
 }
+
+// OutboxBacklog counts the mails waiting to be sent (pending, or claimed
+// and not yet done) and tells when the oldest of them was queued.
+func (s *Store) OutboxBacklog(ctx context.Context) (waiting int64, oldest time.Time, err error) {
+	n, err := s.DB.NewSelect().Model((*model.OutboxMail)(nil)).
+		Where("status IN (?)", bun.In([]string{MailPending, MailSending})).Count(ctx)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: unable to count the outbox: %w", err)
+	}
+	if n == 0 {
+		return 0, time.Time{}, nil
+	}
+	var first model.OutboxMail
+	err = s.DB.NewSelect().Model(&first).Column("created_at").
+		Where("status IN (?)", bun.In([]string{MailPending, MailSending})).
+		Order("created_at").Limit(1).Scan(ctx)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: unable to read the outbox: %w", err)
+	}
+	return int64(n), first.CreatedAt, nil
+}

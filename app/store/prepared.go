@@ -31,6 +31,11 @@ func (s *Store) read(ctx context.Context, db bun.IDB, dest any, query string, ar
 		return err
 	}
 	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil && serverEnded(err) {
+		// The connection died between its check and this read: a read
+		// changes nothing, so it runs once more on another connection.
+		rows, err = stmt.QueryContext(ctx, args...)
+	}
 	if err != nil {
 		return err
 	}

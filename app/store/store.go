@@ -47,10 +47,12 @@ func Open(databaseURL, dataDir string) (*Store, error) {
 		// A change of the portal's filter rules rewrites the hidden flag of
 		// every ticket it touches in the save's transaction: about 20 s for
 		// a sixth of a million tickets, past the driver's default 10 s.
-		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(databaseURL), pgdriver.WithReadTimeout(2*time.Minute)))
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(databaseURL), pgdriver.WithReadTimeout(2*time.Minute),
+			pgdriver.WithResetSessionFunc(checkConn)))
 		sqldb.SetMaxOpenConns(32)
 		sqldb.SetMaxIdleConns(16)
-		// Connections broken by a restarted server are dropped and redialed.
+		// Connections broken by a restarted server are dropped and redialed:
+		// checkConn finds them before they are used.
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		return &Store{DB: bun.NewDB(sqldb, pgdialect.New()), dsn: databaseURL}, nil
 	}
@@ -134,14 +136,12 @@ func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (applied []string
 		return nil, fmt.Errorf("store: unable to read migrations: %w", err)
 	}
 	m := migrate.NewMigrator(s.DB, ms, migrate.WithMarkAppliedOnSuccess(true))
-	if err := s.init(ctx, m); err != nil {
-		return nil, fmt.Errorf("store: unable to init migrations: %w", err)
-	}
-	if err := s.lock(ctx, m); err != nil {
+	unlock, err := s.migrationLock(ctx, m)
+	if err != nil {
 		return nil, err
 	}
 	defer func() {
-		if uerr := m.Unlock(context.WithoutCancel(ctx)); uerr != nil && err == nil {
+		if uerr := unlock(); uerr != nil && err == nil {
 			err = fmt.Errorf("store: unable to release migration lock: %w", uerr)
 		}
 	}()
@@ -180,26 +180,6 @@ func (s *Store) init(ctx context.Context, m *migrate.Migrator) error {
 		}
 	}
 	return err
-}
-
-// lock waits for the migration lock: another instance may hold it while it
-// migrates.
-func (s *Store) lock(ctx context.Context, m *migrate.Migrator) error {
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		err := m.Lock(ctx)
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("store: unable to take the migration lock: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
 }
 
 // notFound turns sql.ErrNoRows into ErrNotFound and wraps other errors.

@@ -131,5 +131,5 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	admin.Post("/outbox/:id/retry", append(settings, a.OutboxRetry)...)
 	admin.Post("/contacts/:id/invite", append(settings, a.ContactInvite)...)
 
-	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	app.Use(core.NotFound)
 }

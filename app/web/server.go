@@ -24,6 +24,7 @@ import (
 	"portico/app/desk"
 	"portico/app/i18n"
 	"portico/app/mail"
+	"portico/app/metrics"
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/admin"
@@ -48,6 +49,9 @@ type Deps struct {
 	// Mail renders and queues email; when nil, one is built from the
 	// fields above on demand.
 	Mail *mail.Mailer
+	// Metrics counts requests, logins, refusals and session store errors;
+	// nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Server is the web core with every route wired.
@@ -61,6 +65,7 @@ func New(d Deps) (*Server, error) {
 	c, err := core.New(core.Deps{
 		Config: d.Config, Store: d.Store, Sessions: d.Sessions, Limiter: d.Limiter, I18n: d.I18n,
 		Log: d.Log, Secret: d.Secret, Views: d.Views, Static: d.Static, Mail: d.Mail,
+		Metrics: d.Metrics,
 	})
 	if err != nil {
 		return nil, err

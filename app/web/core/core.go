@@ -17,11 +17,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"github.com/valyala/fasthttp"
 
 	"portico/app/auth"
 	"portico/app/config"
 	"portico/app/i18n"
 	"portico/app/mail"
+	"portico/app/metrics"
 	"portico/app/store"
 )
 
@@ -39,6 +41,9 @@ type Deps struct {
 	// Mail renders and queues email; when nil, one is built from the
 	// fields above on demand.
 	Mail *mail.Mailer
+	// Metrics counts requests, logins, refusals and session store errors;
+	// nil counts nothing.
+	Metrics *metrics.Metrics
 }
 
 // Core carries the dependencies and the Fiber app into the handlers of
@@ -63,6 +68,9 @@ func New(d Deps) (*Core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: unable to read static files: %w", err)
 	}
+	if d.Metrics != nil {
+		d.Sessions = countedSessions{SessionStore: d.Sessions, m: d.Metrics}
+	}
 	s := &Core{Deps: d, assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
 	// Room for the largest allowed upload set, plus the form text. Each
 	// file's size is still checked on its own.
@@ -81,7 +89,17 @@ func New(d Deps) (*Core, error) {
 		EnableTrustedProxyCheck: len(d.Config.TrustedProxies) > 0,
 		TrustedProxies:          d.Config.TrustedProxies,
 	})
+	s.warmRender()
 	return s, nil
+}
+
+// warmRender calls Render once before serving: Fiber prepares its render
+// state on the first call, and two first requests rendering at once would
+// race on it. The name is no template's, so nothing is rendered.
+func (s *Core) warmRender() {
+	c := s.app.AcquireCtx(&fasthttp.RequestCtx{})
+	defer s.app.ReleaseCtx(c)
+	_ = c.Render("no template: warm-up", fiber.Map{})
 }
 
 // App returns the Fiber app, for tests and for serving.

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 
 	"github.com/gofiber/fiber/v2"
+
+	"portico/app/store"
 )
 
 var (
@@ -60,6 +62,15 @@ func (s *Core) HandleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		status = fe.Code
 	}
+	if status == fiber.StatusInternalServerError && store.IsUnavailable(err) {
+		// The database went away (a restart, a network cut): the request
+		// was rolled back whole, and may succeed if tried again.
+		s.Log.Warn("database unavailable",
+			slog.String("request_id", fmt.Sprint(c.Locals(localReqID))),
+			slog.String("path", c.Path()),
+			slog.Any("err", err))
+		err, status = ErrUnavailable, fiber.StatusServiceUnavailable
+	}
 	if c.Locals(localLocale) == nil && s.I18n != nil {
 		c.Locals(localLocale, s.I18n.Locale(s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage), s.I18n.Codes(), "en")))
 	}
@@ -70,6 +81,7 @@ func (s *Core) HandleError(c *fiber.Ctx, err error) error {
 		c.Set("Retry-After", "5")
 		return s.Message(c, status, "retry.title", "retry.body")
 	case err == ErrRateLimited:
+		s.Metrics.RateLimited(RoutePattern(c, err))
 		c.Set("Retry-After", "60")
 		return s.Message(c, status, "ratelimit.title", "ratelimit.body")
 	case status == fiber.StatusNotFound:

@@ -47,6 +47,7 @@ func (s *Core) AccessLog(c *fiber.Ctx) error {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
+	s.Metrics.Request(RoutePattern(c, err), c.Method(), c.Response().StatusCode(), time.Since(start))
 	s.Log.Info("request",
 		slog.String("request_id", fmt.Sprint(c.Locals(localReqID))),
 		slog.String("ip", IP(c)),

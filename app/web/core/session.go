@@ -12,7 +12,8 @@ import (
 // tells whether the password matches a live account. Every attempt counts
 // per IP, only failures per account (so that logging in often never locks
 // anyone out), and an unknown email costs the same time as a known one.
-func (s *Core) CheckCredentials(c *fiber.Ctx, scope string, f form.Login, lookup func() (hash string, disabled bool, err error)) (bool, error) {
+func (s *Core) CheckCredentials(c *fiber.Ctx, scope string, f form.Login, lookup func() (hash string, disabled bool, err error)) (ok bool, err error) {
+	defer func() { s.Metrics.Login(loginArea(scope), loginOutcome(ok, err)) }()
 	ctx := c.UserContext()
 	acct := scope + ":acct:" + f.Email
 	if !s.Limiter.Allow(ctx, scope+":ip:"+IP(c), 20, time.Minute) ||
