@@ -145,7 +145,15 @@ func serve(tb testing.TB, app *fiber.App) string {
 // session store.
 func portal(tb testing.TB, st *store.Store) (string, auth.SessionStore) {
 	tb.Helper()
-	cfg, err := config.Load(nil, func(string) string { return "" }, io.Discard)
+	base, sessions, _ := portalServer(tb, st)
+	return base, sessions
+}
+
+// portalServer is portal with settings given as flags, returning the
+// server too.
+func portalServer(tb testing.TB, st *store.Store, flags ...string) (string, auth.SessionStore, *web.Server) {
+	tb.Helper()
+	cfg, err := config.Load(flags, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -163,7 +171,7 @@ func portal(tb testing.TB, st *store.Store) (string, auth.SessionStore) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return serve(tb, srv.App()), sessions
+	return serve(tb, srv.App()), sessions, srv
 }
 
 // login gives the contact a session and returns the headers of an htmx
