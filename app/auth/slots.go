@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Slots bounds how many operations per key run at the same time, such as
@@ -50,23 +52,34 @@ func (m *MemoryLimiter) Acquire(_ context.Context, key string, limit int, _ time
 	return m.slots.acquire(key, limit)
 }
 
+// releaseSlot gives back one slot, never taking the count below zero
+// (the key may have expired while its holder ran).
+var releaseSlot = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`)
+
 // Acquire implements Slots across instances: a counter per key in Redis,
 // which expires ttl after the last acquire in case a holder dies. When
 // Redis cannot answer, the slots of this process stand in.
 func (r *RedisLimiter) Acquire(ctx context.Context, key string, limit int, ttl time.Duration) (func(), bool) {
 	k := r.Prefix + "slots:" + key
-	n, err := r.Client.Incr(ctx, k).Result()
+	var incr *redis.IntCmd
+	_, err := r.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		incr = p.Incr(ctx, k)
+		p.PExpire(ctx, k, ttl)
+		return nil
+	})
 	if err != nil {
 		return r.fallback().Acquire(ctx, key, limit, ttl)
 	}
-	_ = r.Client.PExpire(ctx, k, ttl).Err()
 	release := func() {
 		// The request's context may be over by now.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 		defer cancel()
-		_ = r.Client.Decr(rctx, k).Err()
+		_ = releaseSlot.Run(rctx, r.Client, []string{k}).Err()
 	}
-	if n > int64(limit) {
+	if incr.Val() > int64(limit) {
 		release()
 		return nil, false
 	}

@@ -51,6 +51,26 @@ func TestSlotsRedis(t *testing.T) {
 	t.Run("shared by instances", func(t *testing.T) {
 		testSlots(t, &RedisLimiter{Client: c, Prefix: prefix + "slots:"}, &RedisLimiter{Client: c, Prefix: prefix + "slots:"})
 	})
+	t.Run("a release after expiry frees no extra slot", func(t *testing.T) {
+		ctx := context.Background()
+		l := &RedisLimiter{Client: c, Prefix: prefix + "expiry:"}
+		release, ok := l.Acquire(ctx, "k", 1, time.Minute)
+		if !ok {
+			t.Fatal("refused")
+		}
+		if err := c.Del(ctx, prefix+"expiry:slots:k").Err(); err != nil {
+			t.Fatal(err)
+		}
+		release()
+		r, ok := l.Acquire(ctx, "k", 1, time.Minute)
+		if !ok {
+			t.Fatal("refused after expiry")
+		}
+		defer r()
+		if _, ok := l.Acquire(ctx, "k", 1, time.Minute); ok {
+			t.Fatal("the late release left room for two")
+		}
+	})
 	t.Run("local while Redis is down", func(t *testing.T) {
 		l := &RedisLimiter{Client: deadRedis(t), Prefix: prefix, Fallback: NewMemoryLimiter()}
 		testSlots(t, l, l)

@@ -14,7 +14,7 @@ import (
 // read shows who may call what.
 func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	app := web.App()
-	app.Use(web.LimitBody, web.ClientIP, web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders,
+	app.Use(web.ClientIP, web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders, web.LimitBody,
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 
 	app.Use(web.PortalSlug)
