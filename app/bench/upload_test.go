@@ -169,12 +169,64 @@ func uploadRun(b *testing.B, name string, st *store.Store, cap string) {
 	if files != stored*cfg.MaxUploads || bytes != int64(files)*cfg.MaxUploadSize {
 		b.Errorf("%d replies stored, but %d files of %d bytes", stored, files, bytes)
 	}
+	dBefore, dPeak, dBytes, dElapsed := downloadAll(b, st, base, sid, ticketID)
 	fmt.Fprintf(os.Stdout, "\n%s: %d parallel replies by one customer, each %d × %d MiB, in %.1f s\n",
 		name, parallelUploads, cfg.MaxUploads, cfg.MaxUploadSize>>20, elapsed.Seconds())
 	fmt.Fprintf(os.Stdout, "  stored %d, refused %d (try again); %d files, %d MiB in the database\n",
 		stored, refused, files, bytes>>20)
 	fmt.Fprintf(os.Stdout, "  RSS of the process (server and clients): %.0f MB before, %.0f MB peak, %.0f MB after\n",
 		before, peak, after)
+	fmt.Fprintf(os.Stdout, "  then %d parallel downloads of those files (%d MiB sent, gzip or br accepted) in %.1f s: RSS %.0f MB before, %.0f MB peak\n",
+		parallelUploads, dBytes>>20, dElapsed.Seconds(), dBefore, dPeak)
+}
+
+// downloadAll fetches every uploaded file of the ticket, from as many
+// clients at once as there were uploads, as a browser would (accepting
+// compression), and returns the memory before and at its peak, the bytes
+// received and the time taken.
+func downloadAll(b *testing.B, st *store.Store, base, sid string, ticketID int64) (before, peak float64, total int64, elapsed time.Duration) {
+	var ids []int64
+	err := st.DB.NewSelect().Model((*model.Attachment)(nil)).Column("id").
+		Where("ticket_id = ?", ticketID).Where("filename LIKE 'upload-%'").Order("id").Scan(context.Background(), &ids)
+	if err != nil {
+		b.Fatal(err)
+	}
+	before = settledRSS()
+	resetPeak()
+	start := time.Now()
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+	)
+	client := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{DisableCompression: true}}
+	for w := range parallelUploads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(ids); i += parallelUploads {
+				req, _ := http.NewRequest(http.MethodGet, base+"/portal/attachments/"+strconv.FormatInt(ids[i], 10), nil)
+				req.Header.Set("Cookie", sessionCookie+"="+sid)
+				req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+				res, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				n, err := io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if err != nil || res.StatusCode != http.StatusOK || n == 0 {
+					b.Errorf("download %d: status %d, %d bytes, %v", ids[i], res.StatusCode, n, err)
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed = time.Since(start)
+	_, peak = rss()
+	return before, peak, total, elapsed
 }
 
 // replyBody streams a reply's multipart body, generated as it is read,

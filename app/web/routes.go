@@ -15,7 +15,7 @@ import (
 func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	app := web.App()
 	app.Use(web.ClientIP, web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders, web.LimitBody,
-		compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+		compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: core.NotCompressed}))
 
 	app.Use(web.PortalSlug)
 

@@ -90,8 +90,16 @@ func testUploadRoundTrip(t *testing.T, h *harness) {
 			}
 		}
 	}
+	// A browser that accepts compression gets the file as it is, with its
+	// length.
+	id := strconv.FormatInt(h.attachmentID("trace <1>.log"), 10)
+	req := httptest.NewRequest(http.MethodGet, "/portal/attachments/"+id, nil)
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	if res, body := c.do(req); res.Header.Get("Content-Encoding") != "" || body != string(big) || res.ContentLength != int64(len(big)) {
+		t.Errorf("with compression accepted: encoding %q, length %d, %d bytes back", res.Header.Get("Content-Encoding"), res.ContentLength, len(body))
+	}
 	// Only the safe image is shown inline when asked.
-	id := strconv.FormatInt(h.attachmentID("screen.png"), 10)
+	id = strconv.FormatInt(h.attachmentID("screen.png"), 10)
 	if res, _ := c.get("/portal/attachments/"+id+"?inline=1", false); !strings.HasPrefix(res.Header.Get("Content-Disposition"), "inline;") {
 		t.Errorf("image inline: %q", res.Header.Get("Content-Disposition"))
 	}

@@ -37,6 +37,15 @@ func SendAttachment(c *fiber.Ctx, db bun.IDB, a *model.Attachment) error {
 	return nil
 }
 
+// NotCompressed tells the compression middleware to leave a download of
+// an attachment (/portal/attachments/… under any slug, /admin/attachments/…)
+// as it is: most files are compressed already, and a streamed body keeps
+// its length, which browsers show as progress.
+func NotCompressed(c *fiber.Ctx) bool {
+	parts := strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 3)
+	return len(parts) == 3 && parts[1] == "attachments"
+}
+
 // contentDisposition builds the header per RFC 6266: an ASCII fallback
 // name plus the UTF-8 name in filename*.
 func contentDisposition(kind, name string) string {
