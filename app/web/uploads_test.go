@@ -286,6 +286,19 @@ func TestBodyLimits(t *testing.T) {
 	if res, _ := c.do(req); res.StatusCode != http.StatusLengthRequired {
 		t.Errorf("chunked body: status %d", res.StatusCode)
 	}
+	// A multipart body cut short (the browser went away) stores nothing.
+	before := h.count("SELECT count(*) FROM messages")
+	cut := "--xyz\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nCut short\r\n" +
+		"--xyz\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.txt\"\r\n\r\nhalf a fi"
+	req = httptest.NewRequest(http.MethodPost, "/portal/tickets/22/replies", strings.NewReader(cut))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=xyz")
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	if res, _ := c.do(req); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("multipart cut short: status %d", res.StatusCode)
+	}
+	if n := h.count("SELECT count(*) FROM messages"); n != before {
+		t.Errorf("%d messages, was %d", n, before)
+	}
 	// Two files of 1 MiB (the harness's largest) with their text fit.
 	res, _ := c.multipart("/portal/tickets/22/replies", [][2]string{{"body", "Two large files"}},
 		[]upload{{"one.bin", noise(1<<20, 1)}, {"two.bin", noise(1<<20, 2)}}, false)

@@ -108,10 +108,13 @@ func (s *Core) slots() auth.Slots {
 // request parser has spooled the files to temporary files; the uploads
 // returned read them from there, so no file is held in memory.
 func (s *Core) ReadUploads(c *fiber.Ctx, field string) ([]store.Upload, string, error) {
+	if len(c.Request().Header.MultipartFormBoundary()) == 0 {
+		return nil, "", nil // a plain form, with no files
+	}
 	mf, err := c.MultipartForm()
 	if err != nil {
-		// Not multipart: a plain form with no files.
-		return nil, "", nil
+		// Cut short, malformed, or with more parts than allowed.
+		return nil, "", fiber.NewError(fiber.StatusBadRequest, "web: unreadable multipart body: "+err.Error())
 	}
 	var headers []*multipart.FileHeader
 	for _, h := range mf.File[field] {
