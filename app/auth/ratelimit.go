@@ -22,6 +22,7 @@ type Limiter interface {
 type MemoryLimiter struct {
 	mu      sync.Mutex
 	windows map[string]memWindow
+	slots   memorySlots
 }
 
 type memWindow struct {

@@ -149,10 +149,19 @@ func portal(tb testing.TB, st *store.Store) (string, auth.SessionStore) {
 	return serve(tb, srv.App()), sessions
 }
 
-// server builds a Portico server on the store, with sessions in process.
-func server(tb testing.TB, st *store.Store) (*web.Server, auth.SessionStore) {
+// portalServer is portal with settings given as flags, returning the
+// server too.
+func portalServer(tb testing.TB, st *store.Store, flags ...string) (string, auth.SessionStore, *web.Server) {
 	tb.Helper()
-	cfg, err := config.Load(nil, func(string) string { return "" }, io.Discard)
+	srv, sessions := server(tb, st, flags...)
+	return serve(tb, srv.App()), sessions, srv
+}
+
+// server builds a Portico server on the store, with sessions in process
+// and settings given as flags.
+func server(tb testing.TB, st *store.Store, flags ...string) (*web.Server, auth.SessionStore) {
+	tb.Helper()
+	cfg, err := config.Load(flags, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -31,8 +31,14 @@ type Config struct {
 	LogLevel       string
 	MaxUploadSize  int64
 	MaxUploads     int
-	SessionMaxAge  time.Duration
-	Demo           bool
+	// MaxConcurrentUploads is how many uploading requests one contact (or
+	// staff user) may have at once; 0 means no cap.
+	MaxConcurrentUploads int
+	// UploadQuota is how many bytes of attachments one contact may store
+	// in all; 0 means no quota.
+	UploadQuota   int64
+	SessionMaxAge time.Duration
+	Demo          bool
 	// MetricsAddr is the listen address of /metrics; empty means off.
 	MetricsAddr string
 
@@ -207,6 +213,22 @@ var settings = []setting{
 			return fmt.Errorf("want a number between 0 and 50, got %q", v)
 		}
 		c.MaxUploads = n
+		return nil
+	}},
+	{"max-concurrent-uploads", "most uploads one contact may send at once (0: no cap)", "2", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1000 {
+			return fmt.Errorf("want a number between 0 and 1000, got %q", v)
+		}
+		c.MaxConcurrentUploads = n
+		return nil
+	}},
+	{"upload-quota", "bytes of attachments one contact may store in all (0: no quota)", "1073741824", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("want a byte count, 0 for no quota, got %q", v)
+		}
+		c.UploadQuota = n
 		return nil
 	}},
 	{"session-max-age", "absolute session lifetime, e.g. 12h", "12h", func(c *Config, v string) error {

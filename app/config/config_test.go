@@ -23,8 +23,8 @@ func TestDefaults(t *testing.T) {
 	if c.BaseURL != "http://localhost:8080" {
 		t.Fatalf("base URL derived from the address: got %q", c.BaseURL)
 	}
-	if c.MaxUploads != 5 || c.MaxUploadSize != 10<<20 {
-		t.Fatalf("upload limits: %d, %d", c.MaxUploads, c.MaxUploadSize)
+	if c.MaxUploads != 5 || c.MaxUploadSize != 10<<20 || c.MaxConcurrentUploads != 2 || c.UploadQuota != 1<<30 {
+		t.Fatalf("upload limits: %d, %d, %d, %d", c.MaxUploads, c.MaxUploadSize, c.MaxConcurrentUploads, c.UploadQuota)
 	}
 }
 
@@ -63,6 +63,8 @@ func TestBadValueNamesTheSetting(t *testing.T) {
 		{"PORTICO_LOG_LEVEL", "loud"},
 		{"PORTICO_MAX_UPLOAD_SIZE", "-1"},
 		{"PORTICO_MAX_UPLOADS", "many"},
+		{"PORTICO_MAX_CONCURRENT_UPLOADS", "-1"},
+		{"PORTICO_UPLOAD_QUOTA", "1GB"},
 		{"PORTICO_SESSION_MAX_AGE", "5s"},
 		{"PORTICO_DEMO", "perhaps"},
 	}

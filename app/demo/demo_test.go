@@ -228,8 +228,9 @@ func TestSpecialTickets(t *testing.T) {
 	types := map[string]string{}
 	for _, a := range atts {
 		types[a.Filename] = a.ContentType
-		if a.Size != int64(len(a.Data)) || a.Size == 0 {
-			t.Errorf("%s: size %d, %d bytes", a.Filename, a.Size, len(a.Data))
+		data, err := store.ReadAttachment(st.DB, &a)
+		if err != nil || a.Size != int64(len(data)) || a.Size == 0 {
+			t.Errorf("%s: size %d, %d bytes, %v", a.Filename, a.Size, len(data), err)
 		}
 	}
 	if types["screenshot.png"] != "image/png" || !strings.HasPrefix(types["error-log.txt"], "text/plain") {

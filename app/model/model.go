@@ -217,7 +217,8 @@ type Message struct {
 	Attachments   []*Attachment `bun:"rel:has-many,join:id=message_id"`
 }
 
-// Attachment is a file on a message, stored in the database.
+// Attachment is a file on a message, stored in the database: its bytes
+// are in AttachmentChunk rows.
 type Attachment struct {
 	bun.BaseModel `bun:"table:attachments"`
 
@@ -228,8 +229,16 @@ type Attachment struct {
 	Filename    string    `bun:"filename,notnull"`
 	ContentType string    `bun:"content_type,notnull"`
 	Size        int64     `bun:"size,notnull"`
-	Data        []byte    `bun:"data" json:"-"`
 	CreatedAt   time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+}
+
+// AttachmentChunk is one piece, in order, of an attachment's bytes.
+type AttachmentChunk struct {
+	bun.BaseModel `bun:"table:attachment_chunks"`
+
+	AttachmentID int64  `bun:"attachment_id,pk"`
+	Seq          int    `bun:"seq,pk"`
+	Data         []byte `bun:"data,notnull"`
 }
 
 // Form is a support form whose fields map to ticket properties.

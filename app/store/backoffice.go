@@ -150,7 +150,7 @@ func TicketThreads(ctx context.Context, db bun.IDB, ticketID int64) ([]ThreadMes
 		err := db.NewSelect().Model(&msgs).
 			Relation("AuthorContact", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "name", "email") }).
 			Relation("AuthorStaff", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "name") }).
-			Relation("Attachments", func(q *bun.SelectQuery) *bun.SelectQuery { return q.ExcludeColumn("data").Order("id") }).
+			Relation("Attachments", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("id") }).
 			Where("message.thread_id = ?", th.ID).Order("message.created_at ASC", "message.id ASC").Scan(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("store: unable to load messages: %w", err)
@@ -340,7 +340,8 @@ func Companies(ctx context.Context, db bun.IDB, term string, limit int) ([]model
 	return out, nil
 }
 
-// AttachmentByID returns any attachment with its bytes, for agents.
+// AttachmentByID returns any attachment, for agents; OpenAttachment reads
+// its bytes.
 func AttachmentByID(ctx context.Context, db bun.IDB, id int64) (*model.Attachment, error) {
 	a := new(model.Attachment)
 	if err := db.NewSelect().Model(a).Where("id = ?", id).Scan(ctx); err != nil {

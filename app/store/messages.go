@@ -34,9 +34,7 @@ func LatestThreadMessages(ctx context.Context, db bun.IDB, ticketID int64) ([]*m
 	err = db.NewSelect().Model(&msgs).
 		Relation("AuthorContact", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "name", "email") }).
 		Relation("AuthorStaff", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Column("id", "name") }).
-		Relation("Attachments", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.ExcludeColumn("data").Order("id")
-		}).
+		Relation("Attachments", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("id") }).
 		Where("message.thread_id = ?", threadID).
 		Where("message.kind = ?", model.KindPublic).
 		Order("message.created_at ASC", "message.id ASC").
@@ -45,13 +43,6 @@ func LatestThreadMessages(ctx context.Context, db bun.IDB, ticketID int64) ([]*m
 		return nil, fmt.Errorf("store: unable to load messages: %w", err)
 	}
 	return msgs, nil
-}
-
-// Upload is a file to attach to a new message.
-type Upload struct {
-	Filename    string
-	ContentType string
-	Data        []byte
 }
 
 // NewReply is a message written by a contact in the portal.
@@ -144,14 +135,10 @@ func InsertMessage(ctx context.Context, db bun.IDB, m *model.Message, files []Up
 		}
 	}
 	for _, f := range files {
-		a := &model.Attachment{
-			MessageID: m.ID, TicketID: m.TicketID, StorageKey: randomKey(),
-			Filename: f.Filename, ContentType: f.ContentType, Size: int64(len(f.Data)), Data: f.Data,
+		a, err := saveAttachment(ctx, db, m, f)
+		if err != nil {
+			return err
 		}
-		if _, err := db.NewInsert().Model(a).Exec(ctx); err != nil {
-			return fmt.Errorf("store: unable to save attachment: %w", err)
-		}
-		a.Data = nil
 		m.Attachments = append(m.Attachments, a)
 	}
 	return nil
@@ -163,8 +150,9 @@ func randomKey() string {
 	return hex.EncodeToString(b)
 }
 
-// VisibleAttachment returns an attachment, with its bytes, when it belongs
-// to a public message of a ticket the viewer may see.
+// VisibleAttachment returns an attachment (read its bytes with
+// OpenAttachment) when it belongs to a public message of a ticket the
+// viewer may see.
 func (s *Store) VisibleAttachment(ctx context.Context, db bun.IDB, v Viewer, id int64) (*model.Attachment, error) {
 	a := new(model.Attachment)
 	q := db.NewSelect().Model(a).

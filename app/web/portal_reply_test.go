@@ -236,7 +236,8 @@ func TestReply(t *testing.T) {
 
 	t.Run("body over the server limit", func(t *testing.T) {
 		// More than the body limit (3 files of 1 MiB, plus 1 MiB) is refused
-		// from the headers, before the body is read, with a clear page.
+		// from the headers, before the body is read (beyond the first few
+		// KiB the server takes in with them), with a clear page.
 		// app.Test can't see that answer, so this runs on a real listener,
 		// last.
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -254,7 +255,7 @@ func TestReply(t *testing.T) {
 		_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
 		fmt.Fprintf(conn, "POST /portal/tickets/22/replies HTTP/1.1\r\nHost: portal.example\r\n"+
 			"Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: %d\r\nCookie: %s=%s\r\n"+
-			"X-CSRF-Token: %s\r\nConnection: close\r\n\r\n--xyz\r\n", 6<<20, core.SessionCookie, c.sid(), c.csrf)
+			"X-CSRF-Token: %s\r\nConnection: close\r\n\r\n--xyz\r\n%s", 6<<20, core.SessionCookie, c.sid(), c.csrf, strings.Repeat("x", 16<<10))
 		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 		if err != nil {
 			t.Fatal(err)

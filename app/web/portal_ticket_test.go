@@ -102,8 +102,9 @@ func TestTicketPageAndInternalMessages(t *testing.T) {
 		h.exec(`INSERT INTO messages (thread_id, ticket_id, kind, direction, channel, author_contact_id, body, created_at)
 			VALUES (?, 16, 'public', 'incoming', 'portal', ?, 'vpn profile attached', ?)`, thread, h.contactID(ana), time.Now().UTC())
 		msg := h.count("SELECT max(id) FROM messages")
-		h.exec(`INSERT INTO attachments (message_id, ticket_id, storage_key, filename, content_type, size, data, created_at)
-			VALUES (?, 16, 'k-it', 'vpn.ovpn', 'text/plain', 3, ?, ?)`, msg, []byte("vpn"), time.Now().UTC())
+		h.exec(`INSERT INTO attachments (message_id, ticket_id, storage_key, filename, content_type, size, created_at)
+			VALUES (?, 16, 'k-it', 'vpn.ovpn', 'text/plain', 3, ?)`, msg, time.Now().UTC())
+		h.exec(`INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES (?, 0, ?)`, h.attachmentID("vpn.ovpn"), []byte("vpn"))
 		before := h.count("SELECT count(*) FROM messages")
 		for _, p := range []string{"/portal/tickets/16", "/portal/tickets/36", fmt.Sprintf("/portal/attachments/%d", h.attachmentID("vpn.ovpn"))} {
 			if res, body := c.get(p, false); res.StatusCode != http.StatusNotFound || h1(body) != "Page not found" {
@@ -128,9 +129,10 @@ func TestTicketPageAndInternalMessages(t *testing.T) {
 		h.exec(`INSERT INTO messages (thread_id, ticket_id, kind, direction, channel, author_staff_id, body, created_at)
 			VALUES (?, 22, 'note', 'outgoing', 'internal', ?, 'INTERNAL NOTE: see file', ?)`, thread, staff, time.Now().UTC())
 		msg := h.count("SELECT max(id) FROM messages")
-		h.exec(`INSERT INTO attachments (message_id, ticket_id, storage_key, filename, content_type, size, data, created_at)
-			VALUES (?, 22, 'k-note', 'staff-only.txt', 'text/plain', 6, ?, ?)`, msg, []byte("secret"), time.Now().UTC())
+		h.exec(`INSERT INTO attachments (message_id, ticket_id, storage_key, filename, content_type, size, created_at)
+			VALUES (?, 22, 'k-note', 'staff-only.txt', 'text/plain', 6, ?)`, msg, time.Now().UTC())
 		att := h.attachmentID("staff-only.txt")
+		h.exec(`INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES (?, 0, ?)`, att, []byte("secret"))
 		res, body := c.get(fmt.Sprintf("/portal/attachments/%d", att), false)
 		if res.StatusCode != http.StatusNotFound || strings.Contains(body, "secret") {
 			t.Errorf("note attachment: %d", res.StatusCode)

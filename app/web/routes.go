@@ -14,8 +14,8 @@ import (
 // read shows who may call what.
 func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	app := web.App()
-	app.Use(web.ClientIP, web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders,
-		compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+	app.Use(web.ClientIP, web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders, web.LimitBody,
+		compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: core.NotCompressed}))
 
 	app.Use(web.PortalSlug)
 
@@ -29,7 +29,7 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	app.Get("/portal/brand/:file", web.LoadSettings, web.BrandImage)
 
 	// Every portal route: settings, session, language and CSRF.
-	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.CheckCSRF, web.PreviewReadOnly)
+	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.UploadSlot, web.CheckCSRF, web.PreviewReadOnly)
 
 	// Reachable while the portal is off.
 	portal.Get("/theme.css", p.ThemeCSS)
@@ -53,7 +53,7 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	portal.Get("/attachments/:id", append(contact, p.Attachment)...)
 
 	// The back office: a staff session, apart from the customer's.
-	admin := app.Group("/admin", core.NoStore, web.LoadSettings, web.LoadStaffSession, web.StaffLocale, web.CheckCSRF)
+	admin := app.Group("/admin", core.NoStore, web.LoadSettings, web.LoadStaffSession, web.StaffLocale, web.UploadSlot, web.CheckCSRF)
 	admin.Get("/", func(c *fiber.Ctx) error { return core.Redirect(c, "/admin/inbox") })
 	admin.Get("/login", a.LoginForm)
 	admin.Post("/login", a.Login)

@@ -21,5 +21,5 @@ func (s *Handler) Attachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return core.SendAttachment(c, a)
+	return core.SendAttachment(c, s.Store.DB, a)
 }

@@ -3,10 +3,13 @@ package core
 import (
 	"fmt"
 	"mime"
-	"portico/app/model"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"portico/app/model"
+	"portico/app/store"
 )
 
 // InlineTypes are the only types shown in the browser; everything else
@@ -14,8 +17,9 @@ import (
 var InlineTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
 
 // SendAttachment answers with the file as a download that can never run
-// in Portico's origin; only safe images may be shown inline.
-func SendAttachment(c *fiber.Ctx, a *model.Attachment) error {
+// in Portico's origin; only safe images may be shown inline. The bytes are
+// streamed from db a chunk at a time.
+func SendAttachment(c *fiber.Ctx, db bun.IDB, a *model.Attachment) error {
 	ctype := "application/octet-stream"
 	disposition := "attachment"
 	if InlineTypes[a.ContentType] {
@@ -29,7 +33,17 @@ func SendAttachment(c *fiber.Ctx, a *model.Attachment) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return c.Send(a.Data)
+	c.Context().SetBodyStream(store.OpenAttachment(db, a), int(a.Size))
+	return nil
+}
+
+// NotCompressed tells the compression middleware to leave a download of
+// an attachment (/portal/attachments/… under any slug, /admin/attachments/…)
+// as it is: most files are compressed already, and a streamed body keeps
+// its length, which browsers show as progress.
+func NotCompressed(c *fiber.Ctx) bool {
+	parts := strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 3)
+	return len(parts) == 3 && parts[1] == "attachments"
 }
 
 // contentDisposition builds the header per RFC 6266: an ASCII fallback

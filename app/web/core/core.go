@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -54,6 +55,9 @@ type Core struct {
 	assets  map[string]string
 	cache   settingsCache
 	proxies proxies
+
+	localSlotsOnce sync.Once
+	localSlots     auth.Slots
 }
 
 // New builds the Fiber app, without routes. The templates are parsed here,
@@ -72,18 +76,21 @@ func New(d Deps) (*Core, error) {
 		d.Sessions = countedSessions{SessionStore: d.Sessions, m: d.Metrics}
 	}
 	s := &Core{Deps: d, assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
-	// Room for the largest allowed upload set, plus the form text. Each
-	// file's size is still checked on its own.
-	bodyLimit := int(d.Config.MaxUploadSize)*max(d.Config.MaxUploads, 1) + 1<<20
 	s.app = fiber.New(fiber.Config{
-		Views:                 engine,
-		Immutable:             true,
-		BodyLimit:             bodyLimit,
-		ErrorHandler:          s.HandleError,
-		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		Views:     engine,
+		Immutable: true,
+		// Bodies are streamed: a multipart form is parsed as it arrives,
+		// its files spooled to temporary files, never held whole in
+		// memory. LimitBody refuses a body larger than its kind allows;
+		// BodyLimit stays above the largest allowed request.
+		BodyLimit:                    int(uploadBodyLimit(d.Config.MaxUploadSize, d.Config.MaxUploads)),
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ErrorHandler:                 s.HandleError,
+		DisableStartupMessage:        true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
 		// The client's address comes from ClientIP, never from Fiber's
 		// reading of a forwarded header, which takes it whole.
 		EnableTrustedProxyCheck: len(d.Config.TrustedProxies) > 0,

@@ -80,6 +80,9 @@ func (s *Core) HandleError(c *fiber.Ctx, err error) error {
 	case err == ErrUnavailable:
 		c.Set("Retry-After", "5")
 		return s.Message(c, status, "retry.title", "retry.body")
+	case err == ErrUploadBusy:
+		c.Set("Retry-After", "10")
+		return s.Message(c, status, "uploadbusy.title", "uploadbusy.body")
 	case err == ErrRateLimited:
 		s.Metrics.RateLimited(RoutePattern(c, err))
 		c.Set("Retry-After", "60")

@@ -215,12 +215,17 @@ func (s *Core) CheckCSRF(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
+	// Without a session there is no token to match: refuse before the
+	// body (perhaps a large upload) is read.
+	want := s.csrfToken(c)
+	if want == "" {
+		return errCSRF
+	}
 	got := c.Get(CSRFHeader)
 	if got == "" {
 		got = c.FormValue(CSRFField)
 	}
-	want := s.csrfToken(c)
-	if want == "" || !hmac.Equal([]byte(got), []byte(want)) {
+	if !hmac.Equal([]byte(got), []byte(want)) {
 		return errCSRF
 	}
 	return c.Next()
