@@ -48,11 +48,18 @@ func TestSessionLifecycle(t *testing.T) {
 	if pre == nil {
 		t.Fatal("no session cookie before login")
 	}
-	// An ID planted by an attacker (well-formed, unknown to the server).
+	// An ID planted by an attacker (well-formed, unknown to the server) is
+	// replaced at once (see TestSessionIDsIssuedByServer); the server's own
+	// anonymous ID stays until login.
 	planted := auth.NewSessionID()
 	c.cookies[core.SessionCookie] = planted
 	c.get("/portal/login", false)
-	if c.sid() != planted {
+	anon := c.sid()
+	if anon == planted {
+		t.Fatalf("a planted session ID was adopted")
+	}
+	c.get("/portal/login", false)
+	if c.sid() != anon {
 		t.Fatalf("the anonymous ID changed before login")
 	}
 

@@ -61,6 +61,6 @@ func (s *Core) EndSession(c *fiber.Ctx, cookie string) error {
 			return ErrUnavailable
 		}
 	}
-	s.setCookie(c, cookie, auth.NewSessionID())
+	s.renewAnon(c, cookie)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -64,7 +63,7 @@ func (s *Core) ReadUploads(c *fiber.Ctx, field string) ([]store.Upload, string, 
 func cleanFilename(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+		if unsafeInFilename(r) {
 			return -1
 		}
 		return r
