@@ -19,7 +19,7 @@ import (
 func testOlderThread(t *testing.T, e *demoEnv) {
 	ctx := context.Background()
 	st := e.st
-	invoice := e.ticketID(t, "Invoice address change") // two threads
+	invoice := e.ticketID(t, "Invoice address change")  // two threads
 	printer := e.ticketID(t, "Printer shows error E42") // one, with screenshot.png
 	ana := e.org(e.ana)
 	search := func(t *testing.T, term string) []int64 {
