@@ -47,7 +47,7 @@ type Core struct {
 	Deps
 	// Login holds the login limits: DefaultLoginLimits, which tests may
 	// lower.
-	Login LoginLimits
+	Login   LoginLimits
 	app     *fiber.App
 	assets  map[string]string
 	cache   settingsCache
