@@ -129,6 +129,7 @@ func TestMailInvitationLifetime(t *testing.T) {
 	path := fmt.Sprintf("/admin/contacts/%d/invite", contactID)
 	expiry := func() time.Duration {
 		t.Helper()
+		h.drainJobs()
 		var at time.Time
 		if err := h.st.DB.NewRaw("SELECT expires_at FROM tokens WHERE contact_id = ? AND purpose = ? ORDER BY id DESC LIMIT 1",
 			contactID, model.TokenInvite).Scan(context.Background(), &at); err != nil {

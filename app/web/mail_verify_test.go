@@ -38,6 +38,7 @@ func TestMailRegisterRequiresVerification(t *testing.T) {
 		t.Fatalf("known address: %d", code)
 	}
 	mlSame(t, strings.ReplaceAll(nbody, email, "X"), strings.ReplaceAll(kbody, ana, "X"))
+	h.drainJobs() // the worker makes the account and the mails
 	ct, err := store.ContactByEmail(context.Background(), h.st.DB, email)
 	if err != nil || !ct.EmailVerifiedAt.IsZero() {
 		t.Fatalf("contact %+v, %v", ct, err)
@@ -110,15 +111,65 @@ func TestMailRegisterRequiresVerification(t *testing.T) {
 	}
 }
 
-// Without verification (the demo's setting) registration logs in at once
-// and sends nothing.
+// Without verification (the demo's setting) registration answers alike
+// for a new and a known address: the same status, the same page. Only the
+// worker tells them apart: the new address gets its account, ready to log
+// in, and no mail; the known one gets a "you already have an account"
+// mail, and its account is untouched.
 func TestMailRegisterWithoutVerification(t *testing.T) {
 	h := mlHarness(t)
-	code, _ := mlRegister(h, "Eve", "eve@newco.example", "a long enough phrase")
-	if code != http.StatusSeeOther {
-		t.Fatalf("status %d", code)
+	h.mlSettings(func(s *model.PortalSettings) { s.RequireVerification = false })
+	const email = "eve@newco.example"
+	register := func(addr string) (*http.Response, string) {
+		c := h.mlAnon("/portal/register")
+		res, _ := c.post("/portal/register", url.Values{"name": {"Eve"}, "email": {addr}, "password": {"a long enough phrase"}, "consent": {"yes"}}, false)
+		_, page := c.get(res.Header.Get("Location"), false)
+		return res, page
 	}
-	if n := len(h.mlMails()); n != 0 {
-		t.Fatalf("%d mails", n)
+	nres, npage := register(email)
+	kres, kpage := register(ana)
+	if nres.StatusCode != http.StatusSeeOther || kres.StatusCode != nres.StatusCode {
+		t.Fatalf("statuses %d and %d", nres.StatusCode, kres.StatusCode)
+	}
+	if nres.Header.Get("Location") != "/portal/login?registered=1" || kres.Header.Get("Location") != nres.Header.Get("Location") {
+		t.Fatalf("locations %q and %q", nres.Header.Get("Location"), kres.Header.Get("Location"))
+	}
+	for _, res := range []*http.Response{nres, kres} {
+		for _, ck := range res.Cookies() {
+			if ck.Name == "portico_sid" {
+				t.Error("a registration answer sets a session cookie")
+			}
+		}
+	}
+	mlSame(t, npage, kpage)
+	if !strings.Contains(npage, "Thank you for registering") {
+		t.Error("the login page does not say what happened")
+	}
+	// Nothing is done in the request: the worker does it.
+	if n := h.count("SELECT count(*) FROM mail_jobs"); n != 2 {
+		t.Fatalf("%d jobs queued, want 2", n)
+	}
+	if n := h.count("SELECT count(*) FROM contacts WHERE email = ?", email); n != 0 {
+		t.Fatal("the account was made in the request")
+	}
+	if n := h.drainJobs(); n != 2 {
+		t.Fatalf("the worker did %d jobs, want 2", n)
+	}
+	if n := len(h.mlMailsTo(ana, mail.KindExists)); n != 1 {
+		t.Fatalf("%d 'account exists' mails to the known address, want 1", n)
+	}
+	if n := len(h.mlMailsTo(email, "")); n != 0 {
+		t.Fatalf("%d mails to the new address", n)
+	}
+	if before, _ := store.ContactByEmail(context.Background(), h.st.DB, ana); before.Name == "Eve" {
+		t.Fatal("the known account was changed")
+	}
+	// The new account logs in with the password it chose.
+	c := h.mlAnon("/portal/login")
+	if res, _ := c.post("/portal/login", url.Values{"email": {email}, "password": {"a long enough phrase"}}, false); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login of the new account: %d", res.StatusCode)
+	}
+	if n := h.count("SELECT count(*) FROM mail_jobs"); n != 0 {
+		t.Fatalf("%d jobs left", n)
 	}
 }
