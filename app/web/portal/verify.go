@@ -97,7 +97,6 @@ func (s *Handler) VerifyResend(c *fiber.Ctx) error {
 	})
 }
 
-
 // loginUnverified refuses the login of a contact whose address is not
 // verified yet, with a way to get a new link. It is only reached with the
 // right password, so it tells nothing about the address to a stranger.
