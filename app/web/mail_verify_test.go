@@ -2,12 +2,15 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"portico/app/demo"
 	"portico/app/mail"
 	"portico/app/model"
 	"portico/app/store"
@@ -171,5 +174,43 @@ func TestMailRegisterWithoutVerification(t *testing.T) {
 	}
 	if n := h.count("SELECT count(*) FROM mail_jobs"); n != 0 {
 		t.Fatalf("%d jobs left", n)
+	}
+}
+
+// Email verification is a switch in the access section of the settings:
+// saved with an audit entry, and registration follows it at once.
+func TestMailVerificationSetting(t *testing.T) {
+	h := mlHarness(t)
+	admin := h.mlStaff(demo.AdminEmail)
+	save := func(verify bool) {
+		t.Helper()
+		form := url.Values{"access": {"registration"}, "sso_access": {"all"}, "invite_hours": {"24"}}
+		if verify {
+			form.Set("require_verification", "yes")
+		}
+		res, body := admin.post("/admin/portal/access", form, true)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("save access: %d", res.StatusCode)
+		}
+		if got := h.settingsNow().RequireVerification; got != verify {
+			t.Fatalf("saved verification %v, want %v", got, verify)
+		}
+		if a := h.admLastAudit(); a.Action != "settings.access" || !strings.Contains(a.After, fmt.Sprintf(`"require_verification":%v`, verify)) {
+			t.Errorf("audit entry %s: %s", a.Action, a.After)
+		}
+		checked := regexp.MustCompile(`<input[^>]*id="require_verification"[^>]*>`).FindString(body)
+		if strings.Contains(checked, "checked") != verify {
+			t.Errorf("the re-rendered section shows %q", checked)
+		}
+	}
+	save(true)
+	if code, body := mlRegister(h, "Fay", "fay@newco.example", "a long enough phrase"); code != http.StatusOK || h1(body) != "Check your email" {
+		t.Errorf("with verification: %d %q", code, h1(body))
+	}
+	save(false)
+	c := h.mlAnon("/portal/register")
+	res, _ := c.post("/portal/register", url.Values{"name": {"Gus"}, "email": {"gus@newco.example"}, "password": {"a long enough phrase"}, "consent": {"yes"}}, false)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/login?registered=1" {
+		t.Errorf("without verification: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 }

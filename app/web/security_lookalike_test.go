@@ -42,3 +42,18 @@ func TestMixedScriptEmailRefused(t *testing.T) {
 		t.Errorf("a Cyrillic address: %d", res.StatusCode)
 	}
 }
+
+// A password of only spaces is refused at the field, like a common one.
+func TestBlankPasswordRefused(t *testing.T) {
+	t.Parallel()
+	h := newPortal(t)
+	visitor := h.mlAnon("/portal/register")
+	res, body := visitor.post("/portal/register", url.Values{"name": {"Sam"}, "email": {"sam@newco.example"},
+		"password": {"        "}, "consent": {"yes"}}, false)
+	recWant(t, "registration", res, http.StatusUnprocessableEntity)
+	recInvalid(t, body, "password", recT(h, "password.blank"))
+	res, body = visitor.post("/portal/register", url.Values{"name": {"Sam"}, "email": {"sam@newco.example"},
+		"password": {"sunshine"}, "consent": {"yes"}}, false)
+	recWant(t, "registration", res, http.StatusUnprocessableEntity)
+	recInvalid(t, body, "password", recT(h, "password.too_common"))
+}
