@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"portico/app/auth"
+	"portico/app/testutil"
 	"portico/app/web/core"
 )
 
@@ -25,7 +27,19 @@ func (c *client) postFrom(ip, path string, fields [][2]string) *http.Response {
 // shared one (Redis in production, with the local fallback).
 func TestReplyRateLimit(t *testing.T) {
 	t.Parallel()
-	h := newPortal(t, func(d *Deps) { d.Config.TrustedProxies = []string{"0.0.0.0"} })
+	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
+		testReplyRateLimit(t, newPortal(t, func(d *Deps) { d.Config.TrustedProxies = []string{"0.0.0.0"} }))
+	})
+	t.Run("redis", func(t *testing.T) {
+		t.Parallel()
+		rc, prefix := testutil.Redis(t)
+		testReplyRateLimit(t, newPortal(t, func(d *Deps) { d.Config.TrustedProxies = []string{"0.0.0.0"} },
+			withSessions(auth.NewMemorySessions(), &auth.RedisLimiter{Client: rc, Prefix: prefix, Fallback: auth.NewMemoryLimiter()})))
+	})
+}
+
+func testReplyRateLimit(t *testing.T, h *harness) {
 	ca, cb, cg := h.client(), h.client(), h.client()
 	ca.as(ana)
 	cb.as(ben)
