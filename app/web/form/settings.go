@@ -92,18 +92,7 @@ func ApplyAccess(s *model.PortalSettings, g Getter, lists []int64) Errors {
 	} else if s.Access == model.AccessLists && len(s.AccessLists) == 0 {
 		e["access_lists"] = "settings.lists_required"
 	}
-	s.RequireVerification = g.Get("require_verification") == "yes"
-	// An empty field keeps the current time; a number out of range is
-	// kept in the copy, to be shown again with its error.
-	if raw := strings.TrimSpace(g.Get("invite_hours")); raw != "" {
-		h, err := strconv.Atoi(raw)
-		if err == nil && h > -1<<20 && h < 1<<20 {
-			s.InviteHours = h
-		}
-		if err != nil || h < 1 || h > 24*7 {
-			e["invite_hours"] = "settings.invite_range"
-		}
-	}
+	applyAccounts(s, g, e)
 	if s.SSOAccess != "all" && s.SSOAccess != "lists" {
 		e["sso_access"] = "form.invalid"
 	} else if s.SSOAccess == "lists" && len(s.SSOLists) == 0 {
