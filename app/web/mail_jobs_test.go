@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -112,5 +113,43 @@ func TestMailJobsExactlyOnce(t *testing.T) {
 				t.Errorf("%d jobs left", got)
 			}
 		})
+	}
+}
+
+// A job whose work fails rolls back whole (no token, no mail), is put off
+// with its error recorded, and is done once when tried again.
+func TestMailJobFailsThenRetries(t *testing.T) {
+	h := mlHarness(t)
+	ctx := context.Background()
+	h.exec(`CREATE TRIGGER fail_outbox BEFORE INSERT ON mail_outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END`)
+	tokens0 := h.count("SELECT count(*) FROM tokens")
+	if err := h.srv.Desk.RequestReset(ctx, ana); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.srv.Desk.RunDueJobs(ctx); err != nil || n != 0 {
+		t.Fatalf("a failing job: done %d, %v", n, err)
+	}
+	var j struct {
+		Attempts  int    `bun:"attempts"`
+		LastError string `bun:"last_error"`
+		Due       int    `bun:"due"`
+	}
+	if err := h.st.DB.NewRaw("SELECT attempts, last_error, CASE WHEN next_attempt_at > CURRENT_TIMESTAMP THEN 0 ELSE 1 END AS due FROM mail_jobs").Scan(ctx, &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Attempts != 1 || !strings.Contains(j.LastError, "disk full") || j.Due != 0 {
+		t.Fatalf("the failed job: %+v", j)
+	}
+	if h.count("SELECT count(*) FROM tokens") != tokens0 || h.count("SELECT count(*) FROM mail_outbox WHERE kind = ?", mail.KindReset) != 0 {
+		t.Fatal("the failed job left a token or a mail")
+	}
+	// Later, with the outbox working again.
+	h.exec("DROP TRIGGER fail_outbox")
+	h.exec("UPDATE mail_jobs SET next_attempt_at = '2000-01-01 00:00:00'")
+	if n, err := h.srv.Desk.RunDueJobs(ctx); err != nil || n != 1 {
+		t.Fatalf("the retry: done %d, %v", n, err)
+	}
+	if got := h.count("SELECT count(*) FROM mail_outbox WHERE to_addr = ? AND kind = ?", ana, mail.KindReset); got != 1 {
+		t.Fatalf("%d reset mails after the retry, want 1", got)
 	}
 }
