@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -72,5 +73,27 @@ func TestSessionIDsIssuedByServer(t *testing.T) {
 				t.Error("the server's own anonymous ID was replaced")
 			}
 		})
+	}
+}
+
+// A session the store lost (a restart of an in-process store, a Redis
+// flush) was still issued by the server: a form sent from a page of it
+// leads to the login page, not to a CSRF refusal.
+func TestLostSessionLeadsToLogin(t *testing.T) {
+	t.Parallel()
+	h := newPortal(t)
+	c := h.client()
+	c.login(ana)
+	c.get("/portal/tickets/22", false)
+	if err := h.srv.Sessions.Delete(context.Background(), c.sid()); err != nil {
+		t.Fatal(err)
+	}
+	before := c.sid()
+	res, _ := c.multipart("/portal/tickets/22/replies", [][2]string{{"body", "lost"}}, nil, false)
+	if u, ok := loginRedirect(res); !ok || u.Path != "/portal/login" {
+		t.Fatalf("reply from a lost session: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if c.sid() != before {
+		t.Error("the server's own ID was replaced")
 	}
 }

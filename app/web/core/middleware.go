@@ -141,21 +141,18 @@ func (s *Core) resumeSession(c *fiber.Ctx, cookie, kind string) (*auth.Session, 
 	if now.Sub(se.LastSeen) > st.IdleTimeout() || now.Sub(se.CreatedAt) > s.MaxLifetime(st) {
 		_ = s.Sessions.Delete(ctx, sid)
 		c.Locals(LocalExpired, true)
-		s.renewAnon(c, cookie)
 		return nil, nil
 	}
 	return se, nil
 }
 
 // keepSession records the request as activity, or ends the session when
-// its account is gone or disabled (ok false): that takes effect at once,
-// and the visitor goes on under a fresh anonymous ID.
-func (s *Core) keepSession(c *fiber.Ctx, cookie string, se *auth.Session, ok bool) error {
+// its account is gone or disabled (ok false): that takes effect at once.
+func (s *Core) keepSession(c *fiber.Ctx, se *auth.Session, ok bool) error {
 	sid, _ := c.Locals(LocalSID).(string)
 	ctx := c.UserContext()
 	if !ok {
 		_ = s.Sessions.Delete(ctx, sid)
-		s.renewAnon(c, cookie)
 		return nil
 	}
 	now := time.Now()
@@ -181,7 +178,7 @@ func (s *Core) LoadSession(c *fiber.Ctx) error {
 		return err
 	}
 	live := err == nil && !ct.Disabled
-	if err := s.keepSession(c, SessionCookie, se, live); err != nil {
+	if err := s.keepSession(c, se, live); err != nil {
 		return err
 	}
 	if !live {

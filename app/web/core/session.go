@@ -81,7 +81,7 @@ func (s *Core) StartSession(c *fiber.Ctx, kind string, accountID int64) error {
 	if old, _ := c.Locals(LocalSID).(string); old != "" {
 		_ = s.Sessions.Delete(ctx, old)
 	}
-	sid := auth.NewSessionID()
+	sid := s.newSID()
 	now := time.Now()
 	se := &auth.Session{Kind: kind, AccountID: accountID, CreatedAt: now, LastSeen: now}
 	if err := s.Sessions.Put(ctx, sid, se, s.MaxLifetime(SettingsOf(c))); err != nil {

@@ -9,17 +9,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Session IDs are only ever issued by the server. A logged-in session's ID
-// is one the session store knows; an anonymous visitor's ID, which is
-// stored nowhere and only anchors the CSRF token before login, carries a
-// MAC under the secret key. A cookie that is neither is replaced, never
-// adopted, so a client cannot choose the ID it will be known by.
+// Session IDs are only ever issued by the server: every ID it makes, an
+// anonymous visitor's (stored nowhere, it only anchors the CSRF token
+// before login) and a logged-in session's, carries a MAC under the secret
+// key. A cookie that carries none and that the session store does not
+// know is replaced, never adopted, so a client cannot choose the ID it
+// will be known by. A signed ID whose session ended (expired, or lost)
+// stays valid as an anonymous one, so that the form the visitor had open
+// still reaches the login page rather than a CSRF refusal.
 
 const anonIDRandom = 16 // bytes of randomness; the MAC takes the other 16
 
-// newAnonSID returns a fresh anonymous session ID, 43 characters long like
-// a stored session's.
-func (s *Core) newAnonSID() string {
+// newSID returns a fresh session ID, 43 characters long, for an
+// anonymous visitor or a new session.
+func (s *Core) newSID() string {
 	b := make([]byte, anonIDRandom, 2*anonIDRandom)
 	if _, err := rand.Read(b); err != nil {
 		panic(err)
@@ -28,7 +31,7 @@ func (s *Core) newAnonSID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// issuedAnon reports whether sid is an anonymous ID this server made.
+// issuedAnon reports whether sid is an ID this server made.
 func (s *Core) issuedAnon(sid string) bool {
 	b, err := base64.RawURLEncoding.DecodeString(sid)
 	if err != nil || len(b) != 2*anonIDRandom {
@@ -47,7 +50,7 @@ func (s *Core) anonMAC(random []byte) []byte {
 // renewAnon gives the visitor a fresh anonymous ID under the cookie, for
 // the rest of this request too.
 func (s *Core) renewAnon(c *fiber.Ctx, cookie string) {
-	sid := s.newAnonSID()
+	sid := s.newSID()
 	s.setCookie(c, cookie, sid)
 	c.Locals(LocalSID, sid)
 }

@@ -40,7 +40,7 @@ func (s *Core) LoadStaffSession(c *fiber.Ctx) error {
 		return err
 	}
 	live := err == nil && !u.Disabled
-	if err := s.keepSession(c, StaffCookie, se, live); err != nil {
+	if err := s.keepSession(c, se, live); err != nil {
 		return err
 	}
 	if !live {
