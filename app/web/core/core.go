@@ -45,8 +45,8 @@ type Deps struct {
 // both audiences, which embed it.
 type Core struct {
 	Deps
-	// Login holds the login limits: DefaultLoginLimits, which tests may
-	// lower.
+	// Login holds the login limits: DefaultLoginLimits(), which tests
+	// may lower.
 	Login   LoginLimits
 	app     *fiber.App
 	assets  map[string]string
@@ -66,7 +66,7 @@ func New(d Deps) (*Core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: unable to read static files: %w", err)
 	}
-	s := &Core{Deps: d, Login: DefaultLoginLimits, assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
+	s := &Core{Deps: d, Login: DefaultLoginLimits(), assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
 	// Room for the largest allowed upload set, plus the form text. Each
 	// file's size is still checked on its own.
 	bodyLimit := int(d.Config.MaxUploadSize)*max(d.Config.MaxUploads, 1) + 1<<20

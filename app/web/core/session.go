@@ -28,12 +28,14 @@ type LoginLimits struct {
 }
 
 // DefaultLoginLimits are the limits Portico runs with.
-var DefaultLoginLimits = LoginLimits{
-	PerIP:         20,
-	AccountIP:     auth.Backoff{Free: 5, Base: 4 * time.Second, Max: 15 * time.Minute, Memory: time.Hour},
-	PerAccount:    100,
-	AccountWindow: 15 * time.Minute,
-	KnownFor:      30 * 24 * time.Hour,
+func DefaultLoginLimits() LoginLimits {
+	return LoginLimits{
+		PerIP:         20,
+		AccountIP:     auth.Backoff{Free: 5, Base: 4 * time.Second, Max: 15 * time.Minute, Memory: time.Hour},
+		PerAccount:    100,
+		AccountWindow: 15 * time.Minute,
+		KnownFor:      30 * 24 * time.Hour,
+	}
 }
 
 // CheckCredentials looks an account up under the login limits and tells
