@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -28,13 +29,14 @@ var (
 	ErrPasswordShort  = errors.New("password too short")
 	ErrPasswordLong   = errors.New("password too long")
 	ErrPasswordCommon = errors.New("password too common")
+	ErrPasswordBlank  = errors.New("password only whitespace")
 )
 
 //go:embed common-passwords.txt
 var commonPasswordsText string
 
 var commonPasswords = sync.OnceValue(func() map[string]struct{} {
-	m := make(map[string]struct{}, 1024)
+	m := make(map[string]struct{}, 20000)
 	sc := bufio.NewScanner(strings.NewReader(commonPasswordsText))
 	for sc.Scan() {
 		if w := strings.TrimSpace(sc.Text()); w != "" && !strings.HasPrefix(w, "#") {
@@ -52,6 +54,9 @@ func CheckPassword(pw string) error {
 	}
 	if len(pw) > MaxPasswordLength {
 		return ErrPasswordLong
+	}
+	if strings.TrimFunc(pw, unicode.IsSpace) == "" {
+		return ErrPasswordBlank
 	}
 	if _, ok := commonPasswords()[strings.ToLower(pw)]; ok {
 		return ErrPasswordCommon

@@ -63,12 +63,17 @@ func TestCheckPassword(t *testing.T) {
 		{"seven77", ErrPasswordShort},
 		{"ééééééé", ErrPasswordShort}, // 7 characters, 14 bytes
 		{"éééééééé", nil},             // 8 characters
-		{"eight888", nil},
+		{"eight8x8", nil},
+		{"        ", ErrPasswordBlank},               // eight spaces
+		{"\t\t  \u00a0\u2003\n  ", ErrPasswordBlank}, // any kind of space
+		{"  two  words  ", nil},
 		{"all lowercase no digits", nil}, // no composition rules
 		{"12345678", ErrPasswordCommon},
 		{"password", ErrPasswordCommon},
 		{"PassWord", ErrPasswordCommon}, // case does not help
 		{"qwertyuiop", ErrPasswordCommon},
+		{"sunshine", ErrPasswordCommon},
+		{"1qaz2wsx", ErrPasswordCommon},
 		{strings.Repeat("a", MaxPasswordLength), nil},
 		{strings.Repeat("a", MaxPasswordLength+1), ErrPasswordLong},
 	}
@@ -76,6 +81,10 @@ func TestCheckPassword(t *testing.T) {
 		if got := CheckPassword(tc.pw); !errors.Is(got, tc.want) || (tc.want == nil && got != nil) {
 			t.Errorf("CheckPassword(%.20q…) = %v, want %v", tc.pw, got, tc.want)
 		}
+	}
+	// The list is a real one: well beyond ten thousand entries.
+	if n := len(commonPasswords()); n < 10000 {
+		t.Errorf("the common-password list has %d entries, want at least 10,000", n)
 	}
 	// Every entry of the list (of allowed length) is refused.
 	for _, line := range strings.Split(commonPasswordsText, "\n") {

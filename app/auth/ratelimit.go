@@ -16,6 +16,8 @@ type Limiter interface {
 	// Exceeded reports, without counting, whether the key is over limit:
 	// for limits that count only failures, checked before the attempt.
 	Exceeded(ctx context.Context, key string, limit int, window time.Duration) bool
+	// Backoffs holds growing waits after failures (backoff.go).
+	Backoffs
 }
 
 // MemoryLimiter is a per-process fixed-window limiter.
@@ -23,6 +25,9 @@ type MemoryLimiter struct {
 	mu      sync.Mutex
 	windows map[string]memWindow
 	slots   memorySlots
+
+	boOnce sync.Once
+	bo     *memBackoffs
 }
 
 type memWindow struct {

@@ -14,6 +14,7 @@ import (
 	"portico/app/model"
 	"portico/app/store"
 	"strconv"
+	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -28,6 +29,9 @@ type Service struct {
 	// OnAgentReply runs in the transaction of an agent's public reply, to
 	// queue the customers' notification with it.
 	OnAgentReply func(ctx context.Context, tx bun.Tx, ticketID int64, msg *model.Message) error
+
+	jobsOnce sync.Once
+	jobsWake chan struct{}
 }
 
 // NotifyAgents queues the agents' notification of a customer's reply, in
@@ -95,14 +99,14 @@ func (s *Service) InviteNewMembers(ctx context.Context, tx bun.IDB, st model.Por
 }
 
 // InviteContact queues a new invitation for a contact without a password,
-// for an admin's "resend invitation", and audits it.
-func (s *Service) InviteContact(ctx context.Context, who Actor, st model.PortalSettings, ct *model.Contact) error {
-	m, err := s.Mailer()
-	if err != nil {
-		return err
+// for an admin's "resend invitation", and audits it. The mail itself is a
+// job (jobs.go), queued in the audit's transaction.
+func (s *Service) InviteContact(ctx context.Context, who Actor, _ model.PortalSettings, ct *model.Contact) error {
+	if !mail.ValidAddress(ct.Email) {
+		return mail.ErrNoRecipient
 	}
-	return s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := m.SendInvite(ctx, tx, st, ct); err != nil {
+	err := s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := store.EnqueueJob(ctx, tx, JobInvite, inviteJob{ContactID: ct.ID}); err != nil {
 			return err
 		}
 		return store.AddAudit(ctx, tx, &model.AuditEntry{
@@ -110,4 +114,8 @@ func (s *Service) InviteContact(ctx context.Context, who Actor, st model.PortalS
 			Target: "contact:" + strconv.FormatInt(ct.ID, 10), IP: who.IP,
 		})
 	})
+	if err == nil {
+		s.wakeJobs()
+	}
+	return err
 }

@@ -13,9 +13,8 @@ import (
 )
 
 // How long each kind of link works. Reset links are the most sensitive and
-// the shortest.
+// the shortest; invitations last as the settings say (a day by default).
 const (
-	InviteTTL = 72 * time.Hour
 	VerifyTTL = 24 * time.Hour
 	ResetTTL  = time.Hour
 )
@@ -56,7 +55,7 @@ func (m *Mailer) tokenMail(ctx context.Context, tx bun.IDB, st model.PortalSetti
 		subject = l.T("mail.invite.subject", b.Title)
 		c.Lines = []string{l.T("mail.invite.body", b.Title)}
 		c.Button = l.T("mail.invite.button")
-		c.After = []string{l.T("mail.invite.expires"), l.T("mail.ignore")}
+		c.After = []string{l.T("mail.invite.expires", int(ttl/time.Hour)), l.T("mail.ignore")}
 	case KindVerify:
 		subject = l.T("mail.verify.subject", b.Title)
 		c.Lines = []string{l.T("mail.verify.body", b.Title)}
@@ -99,7 +98,7 @@ func (m *Mailer) SendVerification(ctx context.Context, tx bun.IDB, st model.Port
 
 // SendInvite queues an invitation with a set-password link.
 func (m *Mailer) SendInvite(ctx context.Context, tx bun.IDB, st model.PortalSettings, ct *model.Contact) error {
-	return m.tokenMail(ctx, tx, st, ct, KindInvite, model.TokenInvite, PathSetPassword, InviteTTL, "")
+	return m.tokenMail(ctx, tx, st, ct, KindInvite, model.TokenInvite, PathSetPassword, st.InviteTTL(), "")
 }
 
 // autoInviteKey marks the one automatic invitation a contact gets; an
@@ -126,7 +125,7 @@ func (m *Mailer) InviteLists(ctx context.Context, tx bun.IDB, st model.PortalSet
 		} else if done {
 			continue
 		}
-		err := m.tokenMail(ctx, tx, st, &cts[i], KindInvite, model.TokenInvite, PathSetPassword, InviteTTL, key)
+		err := m.tokenMail(ctx, tx, st, &cts[i], KindInvite, model.TokenInvite, PathSetPassword, st.InviteTTL(), key)
 		if err == ErrNoRecipient {
 			continue
 		}

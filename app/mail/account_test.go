@@ -182,10 +182,10 @@ func TestInviteLists(t *testing.T) {
 			t.Fatalf("mails: %+v", rs)
 		}
 		raw := tokenOf(t, rs[0])
-		if _, err := store.PeekToken(ctx, st.DB, model.TokenInvite, raw, time.Now().Add(mail.InviteTTL-time.Minute)); err != nil {
+		if _, err := store.PeekToken(ctx, st.DB, model.TokenInvite, raw, time.Now().Add(model.DefaultInviteHours*time.Hour-time.Minute)); err != nil {
 			t.Fatal("the invitation should still work before it expires")
 		}
-		if _, err := store.PeekToken(ctx, st.DB, model.TokenInvite, raw, time.Now().Add(mail.InviteTTL+time.Minute)); err == nil {
+		if _, err := store.PeekToken(ctx, st.DB, model.TokenInvite, raw, time.Now().Add(model.DefaultInviteHours*time.Hour+time.Minute)); err == nil {
 			t.Fatal("the invitation works after it expired")
 		}
 	})

@@ -77,6 +77,7 @@ type PortalSettings struct {
 	IdleTimeoutSec      int                 `json:"idle_timeout_seconds"`
 	MaxLifetimeHours    int                 `json:"max_lifetime_hours"`
 	RequireVerification bool                `json:"require_verification"`
+	InviteHours         int                 `json:"invite_hours"`
 	Pages               map[string]PageText `json:"pages"`
 }
 
@@ -86,6 +87,18 @@ func (s PortalSettings) IdleTimeout() time.Duration {
 		return 30 * time.Minute
 	}
 	return time.Duration(s.IdleTimeoutSec) * time.Second
+}
+
+// DefaultInviteHours is how long an invitation link works when the
+// settings name no other time.
+const DefaultInviteHours = 24
+
+// InviteTTL is how long an invitation link works.
+func (s PortalSettings) InviteTTL() time.Duration {
+	if s.InviteHours <= 0 {
+		return DefaultInviteHours * time.Hour
+	}
+	return time.Duration(s.InviteHours) * time.Hour
 }
 
 // PortalPath is the portal's URL path, "/portal" unless the slug says
@@ -124,5 +137,6 @@ func DefaultPortalSettings() PortalSettings {
 		IdleTimeoutSec:      30 * 60,
 		MaxLifetimeHours:    12,
 		RequireVerification: true,
+		InviteHours:         DefaultInviteHours,
 	}
 }

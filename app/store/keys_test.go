@@ -17,7 +17,7 @@ import (
 // checkKeys fails the test when any derived visibility key differs from
 // what the base tables say: the association rows' copies of the ticket's
 // keys, the hidden flag under the saved rules (worked out in Go), and on
-// Postgres the access list and the public search text.
+// Postgres the access list and the public search text of the newest thread.
 func checkKeys(t *testing.T, st *store.Store, when string) {
 	t.Helper()
 	ctx := context.Background()
@@ -86,7 +86,8 @@ func checkKeys(t *testing.T, st *store.Store, when string) {
 			SELECT tc.contact_id FROM ticket_contacts AS tc WHERE tc.ticket_id = t.id
 			UNION ALL SELECT -tco.company_id FROM ticket_companies AS tco WHERE tco.ticket_id = t.id ORDER BY 1)
 		OR t.search_doc <> coalesce((SELECT strip(to_tsvector('simple', string_agg(m.body, ' ')))
-			FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public'), ''::tsvector)`).Scan(ctx, &n)
+			FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND m.thread_id = (SELECT th.id FROM threads AS th
+				WHERE th.ticket_id = t.id ORDER BY th.created_at DESC, th.id DESC LIMIT 1)), ''::tsvector)`).Scan(ctx, &n)
 	if err != nil {
 		t.Fatal(err)
 	}

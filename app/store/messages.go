@@ -102,6 +102,12 @@ func (s *Store) AddContactReply(ctx context.Context, tx bun.IDB, r NewReply) (*m
 	return m, nil
 }
 
+// inLatestThread restricts messages (aliased "m") to their ticket's most
+// recent thread: the one the portal shows, and so the only one whose text
+// portal search finds and whose attachments it serves.
+const inLatestThread = `m.thread_id = (SELECT th.id FROM threads AS th WHERE th.ticket_id = m.ticket_id
+	ORDER BY th.created_at DESC, th.id DESC LIMIT 1)`
+
 func latestThread(ctx context.Context, db bun.IDB, ticketID int64) (int64, error) {
 	var id int64
 	err := db.NewSelect().Model((*model.Thread)(nil)).Column("id").
@@ -151,7 +157,8 @@ func randomKey() string {
 }
 
 // VisibleAttachment returns an attachment (read its bytes with
-// OpenAttachment) when it belongs to a public message of a ticket the
+// OpenAttachment) when it belongs to a public message of the thread the
+// portal shows, on a ticket the
 // viewer may see.
 func (s *Store) VisibleAttachment(ctx context.Context, db bun.IDB, v Viewer, id int64) (*model.Attachment, error) {
 	a := new(model.Attachment)
@@ -159,7 +166,8 @@ func (s *Store) VisibleAttachment(ctx context.Context, db bun.IDB, v Viewer, id 
 		Join("JOIN messages AS m ON m.id = attachment.message_id").
 		Join("JOIN tickets AS t ON t.id = m.ticket_id").
 		Where("attachment.id = ?", id).
-		Where("m.kind = ?", model.KindPublic)
+		Where("m.kind = ?", model.KindPublic).
+		Where(inLatestThread)
 	q = s.Visible(q, v)
 	if err := q.Scan(ctx); err != nil {
 		return nil, notFound(err, "load attachment")
@@ -169,18 +177,18 @@ func (s *Store) VisibleAttachment(ctx context.Context, db bun.IDB, v Viewer, id 
 
 // startThread inserts a ticket's new thread. A ticket with no inbox yet
 // (one taken by phone) joins the thread's inbox, so that agents find it
-// there.
+// there. The new thread is the one the portal shows from now on, so the
+// ticket's search text is rebuilt from it, and a filter rule may name the
+// inbox.
 func startThread(ctx context.Context, tx bun.IDB, t *model.Ticket, th *model.Thread) error {
 	if _, err := tx.NewInsert().Model(th).Exec(ctx); err != nil {
 		return fmt.Errorf("store: unable to start thread: %w", err)
 	}
-	if t.InboxID != nil {
-		return nil
+	if t.InboxID == nil {
+		_, err := tx.NewUpdate().Model((*model.Ticket)(nil)).Set("inbox_id = ?", th.InboxID).Where("id = ?", t.ID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("store: unable to set the ticket's inbox: %w", err)
+		}
 	}
-	_, err := tx.NewUpdate().Model((*model.Ticket)(nil)).Set("inbox_id = ?", th.InboxID).Where("id = ?", t.ID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("store: unable to set the ticket's inbox: %w", err)
-	}
-	// A filter rule may name the inbox.
 	return syncTicket(ctx, tx, t.ID)
 }

@@ -57,6 +57,10 @@ func runStoreSuite(t *testing.T, st *store.Store) {
 		t.Parallel()
 		testSettings(t, freshLike(t, st))
 	})
+	t.Run("OlderThread", func(t *testing.T) {
+		t.Parallel()
+		testOlderThread(t, loadDemo(t, freshLike(t, st)))
+	})
 	t.Run("VisibilityKeys", func(t *testing.T) {
 		t.Parallel()
 		testVisibilityKeys(t, loadDemo(t, freshLike(t, st)))

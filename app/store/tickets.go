@@ -49,8 +49,9 @@ var SortColumns = map[string]string{
 	"status":   "s.name",
 }
 
-// search matches the ticket ID, the subject, and message text: public
-// messages only for the portal, every message for agents. LIKE wildcards
+// search matches the ticket ID, the subject, and message text: the public
+// messages of the thread the portal shows for the portal, every message
+// of every thread for agents. LIKE wildcards
 // in the term are escaped.
 func (s *Store) search(q *bun.SelectQuery, term string, portal bool) *bun.SelectQuery {
 	if n, err := strconv.ParseInt(strings.TrimPrefix(term, "#"), 10, 64); err == nil && n > 0 {
@@ -59,7 +60,7 @@ func (s *Store) search(q *bun.SelectQuery, term string, portal bool) *bun.Select
 	pattern := "%" + escapeLike(term) + "%"
 	if s.Postgres() {
 		q = q.WhereOr(`t.subject ILIKE ? ESCAPE '\'`, pattern)
-		kind := "m.kind = 'public' AND "
+		kind := "m.kind = 'public' AND " + inLatestThread + " AND "
 		if !portal {
 			kind = ""
 		}
@@ -67,7 +68,8 @@ func (s *Store) search(q *bun.SelectQuery, term string, portal bool) *bun.Select
 	}
 	q = q.WhereOr(`t.subject LIKE ? ESCAPE '\'`, pattern)
 	if phrase := ftsPhrase(term); phrase != "" {
-		q = q.WhereOr("EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))", phrase)
+		q = q.WhereOr("EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND "+inLatestThread+
+			" AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))", phrase)
 	}
 	if !portal {
 		// Notes and comments are not in the full-text index.

@@ -244,7 +244,7 @@ func rewriteKeys(ctx context.Context, db bun.IDB, rules []model.FilterRule, wher
 				ARRAY(SELECT tc.contact_id FROM ticket_contacts AS tc WHERE tc.ticket_id = t.id
 					UNION ALL SELECT -tco.company_id FROM ticket_companies AS tco WHERE tco.ticket_id = t.id ORDER BY 1) AS access,
 				coalesce((SELECT strip(to_tsvector('simple', left(string_agg(m.body, ' ' ORDER BY m.id DESC), ?)))
-					FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public'), ''::tsvector) AS search_doc
+					FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND ` + inLatestThread + `), ''::tsvector) AS search_doc
 				FROM tickets AS t WHERE ` + where + `) AS n
 			WHERE n.id = t.id AND (t.hidden, t.access, t.search_doc) IS DISTINCT FROM (n.hidden, n.access, n.search_doc)`
 		qargs = append(append(append([]any{}, hargs...), searchTextLimit), args...)

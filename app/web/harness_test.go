@@ -24,7 +24,7 @@ import (
 // harness is a Portico server on a real database with the demo data, driven
 // through app.Test.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	srv *Server
 	st  *store.Store
 }
@@ -42,7 +42,7 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	return newHarnessOn(t, testutil.SQLite(t), opts...)
 }
 
-func newHarnessOn(t *testing.T, st *store.Store, opts ...harnessOpt) *harness {
+func newHarnessOn(t testing.TB, st *store.Store, opts ...harnessOpt) *harness {
 	t.Helper()
 	if err := demo.Load(context.Background(), st); err != nil {
 		t.Fatal(err)

@@ -39,7 +39,7 @@ var demoDB struct {
 }
 
 // newPortal is newHarness on a copy of demoDB.
-func newPortal(t *testing.T, opts ...harnessOpt) *harness {
+func newPortal(t testing.TB, opts ...harnessOpt) *harness {
 	t.Helper()
 	migrations := testutil.Migrations(t)
 	demoDB.once.Do(func() { demoDB.data, demoDB.err = buildDemoDB(migrations) })

@@ -23,7 +23,13 @@ import (
 // agent-reply hook wired as in production.
 func mlHarness(t *testing.T, opts ...harnessOpt) *harness {
 	t.Helper()
-	opts = append([]harnessOpt{func(d *Deps) {
+	return newHarness(t, append([]harnessOpt{mlHarnessOpt(t)}, opts...)...)
+}
+
+// mlHarnessOpt gives a harness's server a real Mailer and the agent-reply
+// hook, as in production.
+func mlHarnessOpt(t *testing.T) harnessOpt {
+	return func(d *Deps) {
 		m, err := mail.NewFromConfig(d.Config, d.Views, d.I18n, d.Secret)
 		if err != nil {
 			t.Fatal(err)
@@ -32,13 +38,25 @@ func mlHarness(t *testing.T, opts ...harnessOpt) *harness {
 		d.OnAgentReply = func(ctx context.Context, tx bun.Tx, ticketID int64, msg *model.Message) error {
 			return m.NotifyContacts(ctx, tx, ticketID, msg)
 		}
-	}}, opts...)
-	return newHarness(t, opts...)
+	}
 }
 
-// mlMails returns the outbox, oldest first.
+// drainJobs runs the account mail worker over every due job, as the
+// running server does in the background (desk/jobs.go).
+func (h *harness) drainJobs() int {
+	h.t.Helper()
+	n, err := h.srv.Desk.RunDueJobs(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+// mlMails returns the outbox, oldest first, once the worker has done the
+// queued account mail.
 func (h *harness) mlMails() []store.OutboxMail {
 	h.t.Helper()
+	h.drainJobs()
 	var out []store.OutboxMail
 	if err := h.st.DB.NewSelect().Model(&out).Order("id").Scan(context.Background()); err != nil {
 		h.t.Fatal(err)

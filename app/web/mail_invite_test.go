@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"portico/app/demo"
 	"portico/app/mail"
@@ -115,5 +116,81 @@ func TestMailResendInvitation(t *testing.T) {
 	}
 	if res, _ := admin.post("/admin/contacts/999999/invite", nil, false); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("a missing contact: %d", res.StatusCode)
+	}
+}
+
+// Invitation links last 24 hours unless the access section says
+// otherwise; the time is checked at the field, saved with an audit entry,
+// told in the mail, and used by an admin's resend.
+func TestMailInvitationLifetime(t *testing.T) {
+	h := mlHarness(t)
+	contactID, listID := h.mlListedContact("ivan@acme.example")
+	admin := h.mlStaff(demo.AdminEmail)
+	path := fmt.Sprintf("/admin/contacts/%d/invite", contactID)
+	expiry := func() time.Duration {
+		t.Helper()
+		h.drainJobs()
+		var at time.Time
+		if err := h.st.DB.NewRaw("SELECT expires_at FROM tokens WHERE contact_id = ? AND purpose = ? ORDER BY id DESC LIMIT 1",
+			contactID, model.TokenInvite).Scan(context.Background(), &at); err != nil {
+			t.Fatal(err)
+		}
+		return time.Until(at)
+	}
+	lastInvite := func() store.OutboxMail {
+		ms := h.mlMailsTo("ivan@acme.example", mail.KindInvite)
+		if len(ms) == 0 {
+			t.Fatal("no invitation")
+		}
+		return ms[len(ms)-1]
+	}
+
+	// By default: a day.
+	if res, _ := admin.post(path, nil, false); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resend: %d", res.StatusCode)
+	}
+	if d := expiry(); d < 23*time.Hour || d > 24*time.Hour {
+		t.Errorf("the default invitation lasts %v, want 24h", d)
+	}
+	if m := lastInvite(); !strings.Contains(m.TextBody, "24 horas") {
+		t.Errorf("the mail does not tell the 24 hours: %q", m.TextBody)
+	}
+
+	// Out of range: refused at the field, nothing saved.
+	access := func(hours string) url.Values {
+		return url.Values{"access": {"lists"}, "access_lists": {strconv.FormatInt(listID, 10)}, "sso_access": {"all"}, "invite_hours": {hours}}
+	}
+	for _, bad := range []string{"0", "169", "a day"} {
+		res, body := admin.post("/admin/portal/access", access(bad), true)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("invite_hours %q: %d", bad, res.StatusCode)
+		}
+		recInvalid(t, body, "invite_hours", recT(h, "settings.invite_range"))
+		if recValue(body, "invite_hours") != bad && bad != "a day" {
+			t.Errorf("what was typed is lost: %q", recValue(body, "invite_hours"))
+		}
+	}
+	if got := h.settingsNow().InviteHours; got != model.DefaultInviteHours {
+		t.Fatalf("a refused save changed the time to %d", got)
+	}
+
+	// Saved: the audit log has it, and a resend uses it.
+	if res, _ := admin.post("/admin/portal/access", access("48"), true); res.StatusCode != http.StatusOK {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	if got := h.settingsNow().InviteHours; got != 48 {
+		t.Fatalf("saved %d hours, want 48", got)
+	}
+	if a := h.admLastAudit(); a.Action != "settings.access" || !strings.Contains(a.After, `"invite_hours":48`) {
+		t.Errorf("audit entry %s: %s", a.Action, a.After)
+	}
+	if res, _ := admin.post(path, nil, false); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resend: %d", res.StatusCode)
+	}
+	if d := expiry(); d < 47*time.Hour || d > 48*time.Hour {
+		t.Errorf("the invitation lasts %v, want 48h", d)
+	}
+	if m := lastInvite(); !strings.Contains(m.TextBody, "48 horas") {
+		t.Errorf("the mail does not tell the 48 hours: %q", m.TextBody)
 	}
 }

@@ -2,12 +2,15 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"portico/app/demo"
 	"portico/app/mail"
 	"portico/app/model"
 	"portico/app/store"
@@ -38,6 +41,7 @@ func TestMailRegisterRequiresVerification(t *testing.T) {
 		t.Fatalf("known address: %d", code)
 	}
 	mlSame(t, strings.ReplaceAll(nbody, email, "X"), strings.ReplaceAll(kbody, ana, "X"))
+	h.drainJobs() // the worker makes the account and the mails
 	ct, err := store.ContactByEmail(context.Background(), h.st.DB, email)
 	if err != nil || !ct.EmailVerifiedAt.IsZero() {
 		t.Fatalf("contact %+v, %v", ct, err)
@@ -110,15 +114,103 @@ func TestMailRegisterRequiresVerification(t *testing.T) {
 	}
 }
 
-// Without verification (the demo's setting) registration logs in at once
-// and sends nothing.
+// Without verification (the demo's setting) registration answers alike
+// for a new and a known address: the same status, the same page. Only the
+// worker tells them apart: the new address gets its account, ready to log
+// in, and no mail; the known one gets a "you already have an account"
+// mail, and its account is untouched.
 func TestMailRegisterWithoutVerification(t *testing.T) {
 	h := mlHarness(t)
-	code, _ := mlRegister(h, "Eve", "eve@newco.example", "a long enough phrase")
-	if code != http.StatusSeeOther {
-		t.Fatalf("status %d", code)
+	h.mlSettings(func(s *model.PortalSettings) { s.RequireVerification = false })
+	const email = "eve@newco.example"
+	register := func(addr string) (*http.Response, string) {
+		c := h.mlAnon("/portal/register")
+		res, _ := c.post("/portal/register", url.Values{"name": {"Eve"}, "email": {addr}, "password": {"a long enough phrase"}, "consent": {"yes"}}, false)
+		_, page := c.get(res.Header.Get("Location"), false)
+		return res, page
 	}
-	if n := len(h.mlMails()); n != 0 {
-		t.Fatalf("%d mails", n)
+	nres, npage := register(email)
+	kres, kpage := register(ana)
+	if nres.StatusCode != http.StatusSeeOther || kres.StatusCode != nres.StatusCode {
+		t.Fatalf("statuses %d and %d", nres.StatusCode, kres.StatusCode)
+	}
+	if nres.Header.Get("Location") != "/portal/login?registered=1" || kres.Header.Get("Location") != nres.Header.Get("Location") {
+		t.Fatalf("locations %q and %q", nres.Header.Get("Location"), kres.Header.Get("Location"))
+	}
+	for _, res := range []*http.Response{nres, kres} {
+		for _, ck := range res.Cookies() {
+			if ck.Name == "portico_sid" {
+				t.Error("a registration answer sets a session cookie")
+			}
+		}
+	}
+	mlSame(t, npage, kpage)
+	if !strings.Contains(npage, "Thank you for registering") {
+		t.Error("the login page does not say what happened")
+	}
+	// Nothing is done in the request: the worker does it.
+	if n := h.count("SELECT count(*) FROM mail_jobs"); n != 2 {
+		t.Fatalf("%d jobs queued, want 2", n)
+	}
+	if n := h.count("SELECT count(*) FROM contacts WHERE email = ?", email); n != 0 {
+		t.Fatal("the account was made in the request")
+	}
+	if n := h.drainJobs(); n != 2 {
+		t.Fatalf("the worker did %d jobs, want 2", n)
+	}
+	if n := len(h.mlMailsTo(ana, mail.KindExists)); n != 1 {
+		t.Fatalf("%d 'account exists' mails to the known address, want 1", n)
+	}
+	if n := len(h.mlMailsTo(email, "")); n != 0 {
+		t.Fatalf("%d mails to the new address", n)
+	}
+	if before, _ := store.ContactByEmail(context.Background(), h.st.DB, ana); before.Name == "Eve" {
+		t.Fatal("the known account was changed")
+	}
+	// The new account logs in with the password it chose.
+	c := h.mlAnon("/portal/login")
+	if res, _ := c.post("/portal/login", url.Values{"email": {email}, "password": {"a long enough phrase"}}, false); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login of the new account: %d", res.StatusCode)
+	}
+	if n := h.count("SELECT count(*) FROM mail_jobs"); n != 0 {
+		t.Fatalf("%d jobs left", n)
+	}
+}
+
+// Email verification is a switch in the access section of the settings:
+// saved with an audit entry, and registration follows it at once.
+func TestMailVerificationSetting(t *testing.T) {
+	h := mlHarness(t)
+	admin := h.mlStaff(demo.AdminEmail)
+	save := func(verify bool) {
+		t.Helper()
+		form := url.Values{"access": {"registration"}, "sso_access": {"all"}, "invite_hours": {"24"}}
+		if verify {
+			form.Set("require_verification", "yes")
+		}
+		res, body := admin.post("/admin/portal/access", form, true)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("save access: %d", res.StatusCode)
+		}
+		if got := h.settingsNow().RequireVerification; got != verify {
+			t.Fatalf("saved verification %v, want %v", got, verify)
+		}
+		if a := h.admLastAudit(); a.Action != "settings.access" || !strings.Contains(a.After, fmt.Sprintf(`"require_verification":%v`, verify)) {
+			t.Errorf("audit entry %s: %s", a.Action, a.After)
+		}
+		checked := regexp.MustCompile(`<input[^>]*id="require_verification"[^>]*>`).FindString(body)
+		if strings.Contains(checked, "checked") != verify {
+			t.Errorf("the re-rendered section shows %q", checked)
+		}
+	}
+	save(true)
+	if code, body := mlRegister(h, "Fay", "fay@newco.example", "a long enough phrase"); code != http.StatusOK || h1(body) != "Check your email" {
+		t.Errorf("with verification: %d %q", code, h1(body))
+	}
+	save(false)
+	c := h.mlAnon("/portal/register")
+	res, _ := c.post("/portal/register", url.Values{"name": {"Gus"}, "email": {"gus@newco.example"}, "password": {"a long enough phrase"}, "consent": {"yes"}}, false)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/login?registered=1" {
+		t.Errorf("without verification: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 }

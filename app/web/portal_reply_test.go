@@ -146,6 +146,24 @@ func TestReply(t *testing.T) {
 		}
 	})
 
+	t.Run("file name with a right-to-left override", func(t *testing.T) {
+		// "invoice\u202efdp.exe" would read as "invoiceexe.pdf".
+		res, body := c.multipart("/portal/tickets/22/replies", [][2]string{{"body", "the invoice"}},
+			[]upload{{"invoice\u202efdp.exe", []byte("MZ")}}, true)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		if strings.ContainsRune(body, '\u202e') {
+			t.Error("the override is shown")
+		}
+		if n := h.count("SELECT count(*) FROM attachments WHERE filename = 'invoicefdp.exe'"); n != 1 {
+			t.Errorf("%d attachments named invoicefdp.exe, want 1", n)
+		}
+		if n := h.count("SELECT count(*) FROM attachments WHERE filename LIKE ?", "%\u202e%"); n != 0 {
+			t.Error("a stored file name keeps the override")
+		}
+	})
+
 	t.Run("storing fails", func(t *testing.T) {
 		// The second attachment fails to store: nothing of the reply stays,
 		// the error says so and the text is kept.

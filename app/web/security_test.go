@@ -214,6 +214,22 @@ func TestCSRF(t *testing.T) {
 			}
 		}
 	}
+	// The right token only in the query string is refused, for a plain
+	// form and a multipart one: it would leak into logs and Referer.
+	for _, multi := range []bool{false, true} {
+		var req *http.Request
+		if multi {
+			req = c.multipartRequest("/portal/tickets/22/replies", [][2]string{{core.CSRFField, ""}, {"body", "csrf probe"}}, nil, false)
+		} else {
+			req = httptest.NewRequest(http.MethodPost, "/portal/tickets/22/replies", strings.NewReader("body=csrf+probe"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		req.URL.RawQuery = url.Values{core.CSRFField: {mine}}.Encode()
+		req.RequestURI = req.URL.RequestURI()
+		if res, _ := c.do(req); res.StatusCode != http.StatusForbidden {
+			t.Errorf("token in the query string (multipart=%v): status %d, want 403", multi, res.StatusCode)
+		}
+	}
 	if messages() != before {
 		t.Fatal("a reply without a valid token was stored")
 	}

@@ -61,6 +61,11 @@ func TestXSS(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("register: %d", res.StatusCode)
 	}
+	h.drainJobs() // the account is made by the worker
+	r.get("/portal/login", false)
+	if res, _ := r.post("/portal/login", url.Values{"email": {"mallory@example.net"}, "password": {"a long enough passphrase"}}, false); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login after registering: %d", res.StatusCode)
+	}
 
 	checks := []struct {
 		name  string

@@ -57,6 +57,8 @@ type Deps struct {
 // Server is the web core with every route wired.
 type Server struct {
 	*core.Core
+	// Desk runs the ticket operations and the account mail jobs.
+	Desk *desk.Service
 }
 
 // New builds the Fiber app with every route. The templates are parsed
@@ -72,12 +74,17 @@ func New(d Deps) (*Server, error) {
 	}
 	dk := &desk.Service{Store: d.Store, Log: d.Log, Mailer: c.Mailer, OnAgentReply: d.OnAgentReply}
 	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk})
-	return &Server{Core: c}, nil
+	return &Server{Core: c, Desk: dk}, nil
 }
 
 // Listen serves until ctx ends, then drains the open requests.
 func (s *Server) Listen(ctx context.Context, addr string) error {
 	app := s.App()
+	// The account mail worker (desk/jobs.go) runs beside the server and
+	// stops with it.
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go s.Desk.RunJobs(jobs)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(addr) }()
 	select {

@@ -48,11 +48,18 @@ func TestSessionLifecycle(t *testing.T) {
 	if pre == nil {
 		t.Fatal("no session cookie before login")
 	}
-	// An ID planted by an attacker (well-formed, unknown to the server).
+	// An ID planted by an attacker (well-formed, unknown to the server) is
+	// replaced at once (see TestSessionIDsIssuedByServer); the server's own
+	// anonymous ID stays until login.
 	planted := auth.NewSessionID()
 	c.cookies[core.SessionCookie] = planted
 	c.get("/portal/login", false)
-	if c.sid() != planted {
+	anon := c.sid()
+	if anon == planted {
+		t.Fatalf("a planted session ID was adopted")
+	}
+	c.get("/portal/login", false)
+	if c.sid() != anon {
 		t.Fatalf("the anonymous ID changed before login")
 	}
 
@@ -139,9 +146,10 @@ func TestIdleTimeout(t *testing.T) {
 	t.Parallel()
 	h := newPortal(t)
 	h.updateSettings(func(s *model.PortalSettings) { s.IdleTimeoutSec = 2 })
-	idle, idleHX, active := h.client(), h.client(), h.client()
+	idle, idleHX, idlePost, active := h.client(), h.client(), h.client(), h.client()
 	idle.as(ana)
 	idleHX.as(ana)
+	idlePost.as(ana)
 	active.as(ana)
 	start := time.Now()
 	for time.Since(start) < 2600*time.Millisecond {
@@ -167,6 +175,12 @@ func TestIdleTimeout(t *testing.T) {
 	u, ok = loginRedirect(res)
 	if !ok || res.StatusCode != http.StatusNoContent || u.Query().Get("expired") != "1" || strings.TrimSpace(body) != "" {
 		t.Errorf("idle htmx: %d, HX-Redirect %q, body %.60q", res.StatusCode, res.Header.Get("HX-Redirect"), body)
+	}
+	// A form sent from the page the idle session had open, with its token,
+	// leads to the login page too, not to a CSRF refusal.
+	res, _ = idlePost.multipart("/portal/tickets/22/replies", [][2]string{{"body", "Are you still there?"}}, nil, true)
+	if u, ok := loginRedirect(res); !ok || u.Query().Get("expired") != "1" {
+		t.Errorf("idle htmx reply: %d, HX-Redirect %q", res.StatusCode, res.Header.Get("HX-Redirect"))
 	}
 	// The expired session is gone, not merely refused once.
 	if res, _ := idle.get("/portal/tickets", false); res.StatusCode != http.StatusSeeOther {

@@ -51,6 +51,9 @@ type Deps struct {
 // both audiences, which embed it.
 type Core struct {
 	Deps
+	// Login holds the login limits: DefaultLoginLimits(), which tests
+	// may lower.
+	Login   LoginLimits
 	app     *fiber.App
 	assets  map[string]string
 	cache   settingsCache
@@ -75,7 +78,7 @@ func New(d Deps) (*Core, error) {
 	if d.Metrics != nil {
 		d.Sessions = countedSessions{SessionStore: d.Sessions, m: d.Metrics}
 	}
-	s := &Core{Deps: d, assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
+	s := &Core{Deps: d, Login: DefaultLoginLimits(), assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
 	s.app = fiber.New(fiber.Config{
 		Views:     engine,
 		Immutable: true,

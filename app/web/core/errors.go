@@ -74,6 +74,11 @@ func (s *Core) HandleError(c *fiber.Ctx, err error) error {
 	if c.Locals(localLocale) == nil && s.I18n != nil {
 		c.Locals(localLocale, s.I18n.Locale(s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage), s.I18n.Codes(), "en")))
 	}
+	var limited *LimitedError
+	if errors.As(err, &limited) {
+		c.Set("Retry-After", retryAfter(limited.Wait))
+		return s.Message(c, fiber.StatusTooManyRequests, "ratelimit.title", "ratelimit.body")
+	}
 	switch {
 	case err == errCSRF:
 		return s.Message(c, status, "csrf.title", "csrf.body")

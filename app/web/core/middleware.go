@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -109,14 +110,16 @@ func (s *Core) LoadSettings(c *fiber.Ctx) error {
 }
 
 // resumeSession reads the session under the cookie. A visitor without one
-// gets a fresh random ID, which anchors the CSRF token before login. It
-// answers the live session of the given kind, or nil; an expired one is
-// deleted and remembered as expired, for the login page's message.
+// gets a fresh anonymous ID from the server, which anchors the CSRF token
+// before login; a cookie the server did not issue is replaced, never
+// adopted (sessionid.go). It answers the live session of the given kind,
+// or nil; an expired one is deleted and remembered as expired, for the
+// login page's message.
 func (s *Core) resumeSession(c *fiber.Ctx, cookie, kind string) (*auth.Session, error) {
 	sid := c.Cookies(cookie)
 	if len(sid) != 43 {
-		sid = auth.NewSessionID()
-		s.setCookie(c, cookie, sid)
+		s.renewAnon(c, cookie)
+		return nil, nil
 	}
 	c.Locals(LocalSID, sid)
 	ctx := c.UserContext()
@@ -125,7 +128,13 @@ func (s *Core) resumeSession(c *fiber.Ctx, cookie, kind string) (*auth.Session, 
 		s.Log.Error("session store unavailable", slog.Any("err", err))
 		return nil, ErrUnavailable
 	}
-	if se == nil || se.Kind != kind {
+	if se == nil {
+		if !s.issuedAnon(sid) {
+			s.renewAnon(c, cookie)
+		}
+		return nil, nil
+	}
+	if se.Kind != kind {
 		return nil, nil
 	}
 	st := SettingsOf(c)
@@ -209,7 +218,8 @@ func (s *Core) CSRFFor(sid string) string {
 }
 
 // CheckCSRF refuses a state change without the session's token, sent as a
-// hidden field by plain forms or as a header by htmx.
+// hidden field of the body by plain forms or as a header by htmx; never
+// from the query string, where it would leak into logs and Referer.
 func (s *Core) CheckCSRF(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
@@ -223,12 +233,25 @@ func (s *Core) CheckCSRF(c *fiber.Ctx) error {
 	}
 	got := c.Get(CSRFHeader)
 	if got == "" {
-		got = c.FormValue(CSRFField)
+		got = bodyValue(c, CSRFField)
 	}
 	if !hmac.Equal([]byte(got), []byte(want)) {
 		return errCSRF
 	}
 	return c.Next()
+}
+
+// bodyValue is a field of a urlencoded or multipart body, and only of the
+// body: unlike c.FormValue, it never falls back to the query string.
+func bodyValue(c *fiber.Ctx, name string) string {
+	if strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
+		mf, err := c.MultipartForm()
+		if err != nil || len(mf.Value[name]) == 0 {
+			return ""
+		}
+		return mf.Value[name][0]
+	}
+	return string(c.Request().PostArgs().Peek(name))
 }
 
 // ChooseLocale picks the language: the customer's own choice, then the

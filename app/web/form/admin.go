@@ -149,6 +149,8 @@ func (f PhoneTicket) Validate() Errors {
 		e["contact_email"] = "backoffice.contact_or_company"
 	} else if f.ContactEmail != "" && !validEmail(f.ContactEmail) {
 		e["contact_email"] = "form.email_invalid"
+	} else if mixedScript(f.ContactEmail) {
+		e["contact_email"] = "form.email_mixed_script"
 	}
 	if f.Priority != "" && !contains(Priorities, f.Priority) {
 		e["priority"] = "form.invalid"

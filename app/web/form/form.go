@@ -61,5 +61,7 @@ func checkNameEmail(e Errors, name, email string) {
 		e["email"] = "form.required"
 	case !validEmail(email):
 		e["email"] = "form.email_invalid"
+	case mixedScript(email):
+		e["email"] = "form.email_mixed_script"
 	}
 }

@@ -48,6 +48,8 @@ func PasswordErrorKey(err error) string {
 		return "password.too_long"
 	case errors.Is(err, auth.ErrPasswordCommon):
 		return "password.too_common"
+	case errors.Is(err, auth.ErrPasswordBlank):
+		return "password.blank"
 	}
 	return "form.invalid"
 }

@@ -92,6 +92,7 @@ func ApplyAccess(s *model.PortalSettings, g Getter, lists []int64) Errors {
 	} else if s.Access == model.AccessLists && len(s.AccessLists) == 0 {
 		e["access_lists"] = "settings.lists_required"
 	}
+	applyAccounts(s, g, e)
 	if s.SSOAccess != "all" && s.SSOAccess != "lists" {
 		e["sso_access"] = "form.invalid"
 	} else if s.SSOAccess == "lists" && len(s.SSOLists) == 0 {

@@ -42,32 +42,14 @@ func (s *Handler) PasswordForgot(c *fiber.Ctx) error {
 		return core.ErrRateLimited
 	}
 	if s.Limiter.Allow(ctx, "reset:addr:"+f.Email, 3, time.Hour) {
-		if err := s.queueReset(ctx, core.SettingsOf(c), f.Email); err != nil {
+		// A job, the same for any address: the worker looks it up, makes
+		// the token and renders the mail (desk/jobs.go).
+		if err := s.Desk.RequestReset(ctx, f.Email); err != nil {
 			return err
 		}
 	}
 	return s.Page(c, fiber.StatusOK, "pages/portal/password_forgot", fiber.Map{
 		"Title": l.T("password.sent_title"), "Sent": true, "Form": form.Forgot{}, "Errors": form.Errors{},
-	})
-}
-
-func (s *Handler) queueReset(ctx context.Context, st model.PortalSettings, email string) error {
-	m, err := s.Mailer()
-	if err != nil {
-		return err
-	}
-	return s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ct, err := store.ContactByEmail(ctx, tx, email)
-		if core.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if ct.Disabled {
-			return nil
-		}
-		return m.SendReset(ctx, tx, st, ct)
 	})
 }
 

@@ -1,15 +1,12 @@
 package portal
 
 import (
-	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"portico/app/auth"
-	"portico/app/model"
-	"portico/app/store"
+	"portico/app/desk"
 	"portico/app/web/core"
 	"portico/app/web/form"
 )
@@ -28,9 +25,14 @@ func (s *Handler) RegisterForm(c *fiber.Ctx) error {
 	})
 }
 
-// Register creates the contact, records the consent it accepted, and logs
-// it in. When the settings require verification, registerPending takes
-// over instead.
+// Register answers alike for a new address and a known one, in every
+// configuration: the request checks the form, hashes the password and
+// queues one job, the same way for any address (desk/jobs.go). The job
+// creates the account of a new address (with its consent record, and a
+// confirmation link when addresses must be confirmed), or tells the owner
+// of a known address, by email, that they already have an account. With
+// confirmation on, both see "check your email"; with it off, both go to
+// the login page with a note that says what happened either way.
 func (s *Handler) Register(c *fiber.Ctx) error {
 	st := core.SettingsOf(c)
 	if !st.SelfRegistration() {
@@ -45,47 +47,31 @@ func (s *Handler) Register(c *fiber.Ctx) error {
 		return err
 	}
 	f := form.NewRegister(c.FormValue)
-	errs := f.Validate()
-	var contactID int64
-	if !errs.Any() {
-		hash, err := auth.HashPassword(f.Password)
-		if err != nil {
-			return err
-		}
-		// Email: with verification on, the contact confirms its address
-		// before the first login (verify.go).
-		if st.RequireVerification {
-			return s.registerPending(c, f, cs, hash)
-		}
-		err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if _, err := store.ContactByEmail(ctx, tx, f.Email); err == nil {
-				errs["email"] = "register.email_taken"
-				return nil
-			} else if !core.IsNotFound(err) {
-				return err
-			}
-			ct := &model.Contact{Email: f.Email, Name: f.Name, PasswordHash: hash, Language: core.LocaleOf(c).Code}
-			if err := store.CreateContact(ctx, tx, ct); err != nil {
-				return err
-			}
-			contactID = ct.ID
-			if cs.VersionID == 0 {
-				return nil
-			}
-			return store.AddConsentRecord(ctx, tx, &model.ConsentRecord{ContactID: ct.ID, VersionID: cs.VersionID, IP: core.IP(c)})
-		})
-		if err != nil {
-			return err
-		}
-	}
-	if errs.Any() {
+	if errs := f.Validate(); errs.Any() {
 		f.Password = ""
 		return s.Page(c, fiber.StatusUnprocessableEntity, "pages/portal/register", fiber.Map{
 			"Form": f, "Errors": errs, "Consent": cs,
 		})
 	}
-	if err := s.StartSession(c, auth.KindContact, contactID); err != nil {
+	hash, err := auth.HashPassword(f.Password)
+	if err != nil {
 		return err
 	}
-	return core.Redirect(c, "/portal/tickets?welcome=1")
+	err = s.Desk.RequestRegistration(ctx, desk.Registration{
+		Email: f.Email, Name: f.Name, PasswordHash: hash, Language: core.LocaleOf(c).Code,
+		ConsentVersionID: cs.VersionID, IP: core.IP(c),
+		// At most a few mails per address and hour, silently.
+		Mail: s.Limiter.Allow(ctx, "register:addr:"+f.Email, 3, time.Hour),
+	})
+	if err != nil {
+		return err
+	}
+	if !st.RequireVerification {
+		return core.Redirect(c, "/portal/login?registered=1")
+	}
+	l := core.LocaleOf(c)
+	return s.verifyPage(c, fiber.StatusOK, fiber.Map{
+		"Check": true, "Title": l.T("verify.check_title"), "CheckBody": l.T("verify.check_body", f.Email),
+		"Hint": true,
+	})
 }

@@ -31,6 +31,9 @@ func (s *Handler) ReplyCreate(c *fiber.Ctx) error {
 	if problem != "" {
 		errs["attachments"] = problem
 	}
+	if !errs.Any() && !s.AllowContactPost(c, "reply", core.ReplyLimitPerContact, core.ReplyLimitPerIP) {
+		return core.ErrRateLimited
+	}
 	if !errs.Any() {
 		_, err = s.Desk.AddContactReply(c.UserContext(), store.NewReply{
 			TicketID: t.ID, ContactID: core.ContactOf(c).ID, Body: f.Body, Files: files,

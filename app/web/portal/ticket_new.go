@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -78,7 +77,7 @@ func (s *Handler) TicketCreate(c *fiber.Ctx) error {
 	} else if id != 0 {
 		return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(id, 10))
 	}
-	if !s.Limiter.Allow(ctx, "form:contact:"+strconv.FormatInt(ct.ID, 10), 20, time.Hour) {
+	if !s.AllowContactPost(c, "form", core.FormLimitPerContact, core.FormLimitPerIP) {
 		return core.ErrRateLimited
 	}
 	var files []store.Upload

@@ -86,76 +86,14 @@ func (s *Handler) VerifyResend(c *fiber.Ctx) error {
 		return core.ErrRateLimited
 	}
 	if !f.Validate().Any() && s.Limiter.Allow(ctx, "verify-resend:addr:"+f.Email, 3, time.Hour) {
-		m, err := s.Mailer()
-		if err != nil {
-			return err
-		}
-		st := core.SettingsOf(c)
-		err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			ct, err := store.ContactByEmail(ctx, tx, f.Email)
-			if core.IsNotFound(err) {
-				return nil
-			}
-			if err != nil || ct.Disabled || !ct.EmailVerifiedAt.IsZero() {
-				return err
-			}
-			return m.SendVerification(ctx, tx, st, ct)
-		})
-		if err != nil {
+		// A job, the same for any address: the worker looks it up.
+		if err := s.Desk.RequestVerification(ctx, f.Email); err != nil {
 			return err
 		}
 	}
 	l := core.LocaleOf(c)
 	return s.verifyPage(c, fiber.StatusOK, fiber.Map{
 		"Check": true, "Title": l.T("verify.resent_title"), "CheckBody": l.T("verify.resent_body"),
-	})
-}
-
-// registerPending is self-registration when addresses must be verified:
-// a new address gets an unverified contact, its consent record and a
-// confirmation link, all in one transaction. An address that already has
-// an account gets a "you already have an account" mail instead. Both see
-// the same "check your email" page, so the form reveals no account.
-func (s *Handler) registerPending(c *fiber.Ctx, f form.Register, cs core.Consent, hash string) error {
-	ctx := c.UserContext()
-	st := core.SettingsOf(c)
-	m, err := s.Mailer()
-	if err != nil {
-		return err
-	}
-	mailAllowed := s.Limiter.Allow(ctx, "register:addr:"+f.Email, 3, time.Hour)
-	err = s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		existing, err := store.ContactByEmail(ctx, tx, f.Email)
-		if err == nil {
-			if !mailAllowed || existing.Disabled {
-				return nil
-			}
-			return m.SendAccountExists(ctx, tx, st, existing)
-		}
-		if !core.IsNotFound(err) {
-			return err
-		}
-		ct := &model.Contact{Email: f.Email, Name: f.Name, PasswordHash: hash, Language: core.LocaleOf(c).Code}
-		if err := store.CreateContact(ctx, tx, ct); err != nil {
-			return err
-		}
-		if cs.VersionID != 0 {
-			if err := store.AddConsentRecord(ctx, tx, &model.ConsentRecord{ContactID: ct.ID, VersionID: cs.VersionID, IP: core.IP(c)}); err != nil {
-				return err
-			}
-		}
-		if !mailAllowed {
-			return nil
-		}
-		return m.SendVerification(ctx, tx, st, ct)
-	})
-	if err != nil {
-		return err
-	}
-	l := core.LocaleOf(c)
-	return s.verifyPage(c, fiber.StatusOK, fiber.Map{
-		"Check": true, "Title": l.T("verify.check_title"), "CheckBody": l.T("verify.check_body", f.Email),
-		"Hint": true,
 	})
 }
 
