@@ -76,6 +76,7 @@ func (s *Core) HandleError(c *fiber.Ctx, err error) error {
 	}
 	var limited *LimitedError
 	if errors.As(err, &limited) {
+		s.Metrics.RateLimited(RoutePattern(c, err))
 		c.Set("Retry-After", retryAfter(limited.Wait))
 		return s.Message(c, fiber.StatusTooManyRequests, "ratelimit.title", "ratelimit.body")
 	}

@@ -35,8 +35,9 @@ func RoutePattern(c *fiber.Ctx, err error) string {
 
 // loginOutcome names the result of a credentials check for metrics.
 func loginOutcome(ok bool, err error) string {
+	var limited *LimitedError
 	switch {
-	case err == ErrRateLimited:
+	case err == ErrRateLimited || errors.As(err, &limited):
 		return metrics.OutcomeRateLimited
 	case err != nil:
 		return metrics.OutcomeError
