@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -11,11 +9,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
-
-	"portico/app/demo"
-	"portico/app/model"
-	"portico/app/store"
-	"portico/app/testutil"
 )
 
 // BenchmarkHandler measures the server's own work for one list fragment on
@@ -25,32 +18,9 @@ import (
 //
 //	go test -run '^$' -bench Handler -benchmem ./app/bench/
 func BenchmarkHandler(b *testing.B) {
-	ctx := context.Background()
-	st, err := store.OpenSQLite(filepath.Join(b.TempDir(), "portico.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx, testutil.Migrations(b)); err != nil {
-		b.Fatal(err)
-	}
-	if err := demo.Load(ctx, st); err != nil {
-		b.Fatal(err)
-	}
-	ps, _, err := store.Settings(ctx, st.DB)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ps.Enabled, ps.BaseURL, ps.Permission = true, "http://127.0.0.1", model.PermissionCompany
-	if _, err := store.SaveSettings(ctx, st.DB, ps); err != nil {
-		b.Fatal(err)
-	}
-	ana, err := store.ContactByEmail(ctx, st.DB, demo.AnaEmail)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, ana := demoStore(b)
 	srv, sessions := server(b, st)
-	h := login(b, sessions, ana.ID)
+	h := login(b, sessions, ana)
 
 	plain := fiber.New(fiber.Config{DisableStartupMessage: true})
 	body := strings.Repeat("<tr><td>ticket</td></tr>\n", 4096/25)

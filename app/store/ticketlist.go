@@ -171,15 +171,26 @@ func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq Lis
 	q := "SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.sort_key FROM (" +
 		"SELECT COALESCE(SUM(CASE WHEN w.closed THEN 0 ELSE w.n END), 0) AS n_open, COALESCE(SUM(CASE WHEN w.closed THEN w.n ELSE 0 END), 0) AS n_closed FROM (" +
 		counts + ") AS w) AS c LEFT JOIN (" + page + ") AS pg ON 1 = 1 ORDER BY pg.k" + dir + ", pg.id" + dir
-	var out []struct {
-		Open   int `bun:"n_open"`
-		Closed int `bun:"n_closed"`
-		TicketRow
-		ID *int64 `bun:"id"`
-	}
+	var out []countedRow
 	if err := s.read(ctx, db, &out, q, append(countArgs, pageArgs...)...); err != nil {
 		return p, fmt.Errorf("store: unable to list tickets: %w", err)
 	}
+	return countedPage(out, lq.Status), nil
+}
+
+// countedRow is a row of a statement that reads a page and its counts
+// together: the counts on every row, and no ticket (a null ID) when the
+// page is empty.
+type countedRow struct {
+	Open   int `bun:"n_open"`
+	Closed int `bun:"n_closed"`
+	TicketRow
+	ID *int64 `bun:"id"`
+}
+
+// countedPage reads such rows into a page.
+func countedPage(out []countedRow, status string) TicketPage {
+	p := TicketPage{Rows: []TicketRow{}}
 	for _, r := range out {
 		p.Open, p.Closed = r.Open, r.Closed
 		if r.ID != nil {
@@ -187,8 +198,8 @@ func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq Lis
 			p.Rows = append(p.Rows, r.TicketRow)
 		}
 	}
-	p.setTotal(lq.Status)
-	return p, nil
+	p.setTotal(status)
+	return p
 }
 
 // sortDir is the SQL direction of a list's sort.
@@ -394,12 +405,7 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	case "closed":
 		status = "WHERE m.closed"
 	}
-	var out []struct {
-		Open   int `bun:"n_open"`
-		Closed int `bun:"n_closed"`
-		TicketRow
-		ID *int64 `bun:"id"`
-	}
+	var out []countedRow
 	q := `WITH m AS MATERIALIZED (
 			SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, ` + SortColumns[key] + ` AS k
 			FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id
@@ -415,15 +421,7 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	if err != nil {
 		return p, fmt.Errorf("store: unable to search tickets: %w", err)
 	}
-	for _, r := range out {
-		p.Open, p.Closed = r.Open, r.Closed
-		if r.ID != nil {
-			r.TicketRow.ID = *r.ID
-			p.Rows = append(p.Rows, r.TicketRow)
-		}
-	}
-	p.setTotal(lq.Status)
-	return p, nil
+	return countedPage(out, lq.Status), nil
 }
 
 // keyText is a sort key as text, in the form the database reads it back.
