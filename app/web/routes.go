@@ -2,6 +2,7 @@ package web
 
 import (
 	"portico/app/model"
+	"portico/app/sso"
 	"portico/app/web/admin"
 	"portico/app/web/core"
 	"portico/app/web/portal"
@@ -12,7 +13,7 @@ import (
 
 // routes lists every route and the middleware in front of it, so that one
 // read shows who may call what.
-func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
+func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service) {
 	app := web.App()
 	app.Use(web.ClientIP, web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders,
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}))
@@ -28,6 +29,17 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	// and cached for good, so they get no session (and no cookie).
 	app.Get("/portal/brand/:file", web.LoadSettings, web.BrandImage)
 
+	// Single sign-on callbacks: before the portal's group, because a
+	// provider's answer may be a cross-site POST, which carries neither
+	// a CSRF token nor the session cookie; each is verified on its own
+	// (signature, state bound to the session, one-time values). A
+	// disabled or unknown provider answers 404.
+	ssoOn := []fiber.Handler{core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.PortalOn}
+	app.Get("/portal/sso/:slug/login", append(ssoOn, s.LoadProvider(), s.Start)...)
+	app.Get("/portal/sso/:slug/callback", append(ssoOn, s.OIDCCallback)...)
+	app.Post("/portal/sso/:slug/jwt", append(ssoOn, s.JWTLogin)...)
+	app.Get("/portal/sso/:slug/jwt", append(ssoOn, s.JWTLogin)...)
+
 	// Every portal route: settings, session, language and CSRF.
 	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.CheckCSRF, web.PreviewReadOnly)
 
@@ -39,7 +51,7 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	portal.Get("/", web.PortalOn, func(c *fiber.Ctx) error { return core.Redirect(c, "/portal/tickets") })
 	portal.Get("/login", web.PortalOn, p.LoginForm)
 	portal.Post("/login", web.PortalOn, p.Login)
-	portal.Post("/logout", p.Logout)
+	portal.Post("/logout", s.Logout) // and the provider's session, after SSO
 	portal.Get("/register", web.PortalOn, p.RegisterForm)
 	portal.Post("/register", web.PortalOn, p.Register)
 

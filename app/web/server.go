@@ -25,6 +25,7 @@ import (
 	"portico/app/i18n"
 	"portico/app/mail"
 	"portico/app/model"
+	"portico/app/sso"
 	"portico/app/store"
 	"portico/app/web/admin"
 	"portico/app/web/core"
@@ -53,6 +54,8 @@ type Deps struct {
 // Server is the web core with every route wired.
 type Server struct {
 	*core.Core
+	// SSO is single sign-on: its kinds plug in here (Register).
+	SSO *sso.Service
 }
 
 // New builds the Fiber app with every route. The templates are parsed
@@ -66,8 +69,12 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	dk := &desk.Service{Store: d.Store, Log: d.Log, Mailer: c.Mailer, OnAgentReply: d.OnAgentReply}
-	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk})
-	return &Server{Core: c}, nil
+	ss, err := sso.New(c)
+	if err != nil {
+		return nil, err
+	}
+	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk}, ss)
+	return &Server{Core: c, SSO: ss}, nil
 }
 
 // Listen serves until ctx ends, then drains the open requests.

@@ -296,10 +296,21 @@ func (s *Core) RequireContact(c *fiber.Ctx) error {
 // checkAccess refuses a contact that the access settings leave out.
 func (s *Core) checkAccess(c *fiber.Ctx) error {
 	st := SettingsOf(c)
-	if st.Access != model.AccessLists || c.Locals(localPreview) != nil {
+	if c.Locals(localPreview) != nil {
 		return c.Next()
 	}
-	ok, err := store.ContactInLists(c.UserContext(), s.Store.DB, ContactOf(c).ID, st.AccessLists)
+	// A single sign-on session follows the SSO access rules; a password
+	// session the portal's.
+	lists := st.AccessLists
+	if se := sessionOf(c); se != nil && se.SSO != "" {
+		if st.SSOAccess != model.SSOAccessLists {
+			return c.Next()
+		}
+		lists = st.SSOLists
+	} else if st.Access != model.AccessLists {
+		return c.Next()
+	}
+	ok, err := store.ContactInLists(c.UserContext(), s.Store.DB, ContactOf(c).ID, lists)
 	if err != nil {
 		return err
 	}

@@ -58,11 +58,3 @@ func (s *Handler) Login(c *fiber.Ctx) error {
 	f.Password = ""
 	return s.Page(c, fiber.StatusUnprocessableEntity, "pages/portal/login", fiber.Map{"Form": f, "Errors": errs})
 }
-
-// Logout ends the customer's session.
-func (s *Handler) Logout(c *fiber.Ctx) error {
-	if err := s.EndSession(c, core.SessionCookie); err != nil {
-		return err
-	}
-	return core.Redirect(c, "/portal/login?logged_out=1")
-}

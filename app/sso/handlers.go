@@ -1,0 +1,119 @@
+package sso
+
+import (
+	"encoding/json"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/auth"
+	"portico/app/store"
+	"portico/app/web/core"
+)
+
+// Start begins a sign-in at the provider (GET /portal/sso/<slug>/login,
+// ?return_to= the page wanted afterwards). A contact already logged in
+// goes straight on.
+func (s *Service) Start(c *fiber.Ctx) error {
+	p := ProviderOf(c)
+	returnTo := core.SafeNext(c.Query("return_to"), "")
+	if core.ContactOf(c) != nil {
+		return core.Redirect(c, core.SafeNext(returnTo, "/portal/tickets"))
+	}
+	return s.begin(c, p, returnTo, false)
+}
+
+// begin runs the kind's Begin with a fresh flow, then stores the flow.
+func (s *Service) begin(c *fiber.Ctx, p *Provider, returnTo string, test bool) error {
+	k := s.kind(p.Kind)
+	if k == nil {
+		return fiber.ErrNotFound
+	}
+	ctx := c.UserContext()
+	if !s.Limiter.Allow(ctx, "sso:ip:"+core.IP(c), 60, time.Minute) {
+		return core.ErrRateLimited
+	}
+	f := s.newFlow(p, returnTo, test)
+	if err := k.Begin(c, p, f); err != nil {
+		s.Log.Error("sso: unable to begin sign-in", slog.String("provider", p.Slug), slog.Any("err", err))
+		return s.Fail(c, p, ReasonProvider, err)
+	}
+	return s.PutFlow(c, f)
+}
+
+// Logout ends the customer's session (POST /portal/logout), and then the
+// provider's session too when the contact signed in through a provider
+// that offers an end-session endpoint or single logout.
+func (s *Service) Logout(c *fiber.Ctx) error {
+	next := ""
+	if se := core.SessionOf(c); se != nil && se.Kind == auth.KindContact && se.SSO != "" {
+		next = s.providerLogoutURL(c, se)
+	}
+	if err := s.EndSession(c, core.SessionCookie); err != nil {
+		return err
+	}
+	if next == "" {
+		return core.Redirect(c, "/portal/login?logged_out=1")
+	}
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", next)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (s *Service) providerLogoutURL(c *fiber.Ctx, se *auth.Session) string {
+	p, err := store.SSOProviderBySlug(c.UserContext(), s.Store.DB, se.SSO)
+	if err != nil || !p.Enabled {
+		return ""
+	}
+	k := s.kind(p.Kind)
+	if k == nil {
+		return ""
+	}
+	u, err := k.LogoutURL(c, p, se)
+	if err != nil {
+		s.Log.Info("sso: no provider logout", slog.String("provider", p.Slug), slog.Any("err", err))
+		return ""
+	}
+	return u
+}
+
+// Report answers an admin's test sign-in: what the provider sent, its
+// secrets removed, and what Portico made of it. Nobody is logged in and
+// nothing is stored, apart from the audit entry.
+func (s *Service) Report(c *fiber.Ctx, p *Provider, id Identity) error {
+	s.audit(c, nil, "sso.test", p, id.Email)
+	claims := make([]claimRow, 0, len(id.Claims))
+	for k, v := range scrub(id.Claims) {
+		b, _ := json.Marshal(v)
+		claims = append(claims, claimRow{Name: k, Value: string(b)})
+	}
+	sort.Slice(claims, func(i, j int) bool { return claims[i].Name < claims[j].Name })
+	return s.Page(c, fiber.StatusOK, "pages/portal/sso_test", fiber.Map{
+		"Provider": p, "Identity": id, "Claims": claims, "Company": mappedCompany(p, id.Company),
+	})
+}
+
+type claimRow struct{ Name, Value string }
+
+// secretClaims never reach a page or the log.
+var secretClaims = map[string]bool{
+	"access_token": true, "refresh_token": true, "id_token": true, "code": true,
+	"client_secret": true, "code_verifier": true, "password": true, "SAMLResponse": true,
+}
+
+// scrub drops secrets from what a provider sent.
+func scrub(claims map[string]any) map[string]any {
+	out := make(map[string]any, len(claims))
+	for k, v := range claims {
+		if secretClaims[k] {
+			out[k] = "(removed)"
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}

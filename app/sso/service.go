@@ -1,0 +1,165 @@
+// Package sso is Portico's single sign-on for customers: the provider
+// framework (providers stored in the database, their secrets sealed,
+// sign-in flows bound to the session, one-time values refused twice on
+// every instance), account resolution and the session login shared by
+// every kind, and the kinds themselves: OpenID Connect, JWT remote login
+// and, plugged in through the Kind interface, SAML 2.0.
+//
+// A kind verifies what its provider sent and turns it into an Identity;
+// Service.Complete does the rest, alike for every kind.
+package sso
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/auth"
+	"portico/app/model"
+	"portico/app/store"
+	"portico/app/web/core"
+)
+
+// Provider is one configured provider, as stored.
+type Provider = model.SSOProvider
+
+// Kind is one sort of provider (oidc, saml, jwt).
+type Kind interface {
+	// Begin sends the browser to the provider to sign in. The flow holds
+	// a fresh state and the page wanted afterwards; Begin may fill in
+	// what its callback will check (nonce, PKCE verifier, request ID).
+	// The flow is stored in the session after Begin returns nil.
+	Begin(c *fiber.Ctx, p *Provider, f *Flow) error
+	// LogoutURL is where the browser goes once the local session has
+	// ended, to end the provider's session too; "" when it offers none.
+	LogoutURL(c *fiber.Ctx, p *Provider, se *auth.Session) (string, error)
+}
+
+// Service carries the web core into the single sign-on handlers.
+type Service struct {
+	*core.Core
+	seal  *sealer
+	mu    sync.RWMutex
+	kinds map[string]Kind
+	// HTTPClient talks to identity providers (discovery, keys, tokens).
+	HTTPClient *http.Client
+	// Now is the clock, for token times.
+	Now func() time.Time
+	oidc oidcCache
+}
+
+// New builds the service over the web core, with the OpenID Connect and
+// JWT kinds registered.
+func New(c *core.Core) (*Service, error) {
+	sl, err := newSealer(c.Secret)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Core: c, seal: sl, kinds: map[string]Kind{},
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}, Now: time.Now}
+	s.Register(model.SSOKindOIDC, &oidcKind{s: s})
+	s.Register(model.SSOKindJWT, &jwtKind{s: s})
+	return s, nil
+}
+
+// Register plugs a kind in under its name.
+func (s *Service) Register(kind string, k Kind) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.kinds[kind] = k
+}
+
+func (s *Service) kind(name string) Kind {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.kinds[name]
+}
+
+const localProvider = "portico.sso_provider"
+
+// LoadProvider finds the provider named by the :slug route parameter and
+// answers 404 unless it exists, is of one of the kinds given (any, when
+// none is), and is enabled. ProviderOf then returns it.
+func (s *Service) LoadProvider(kinds ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := s.provider(c, kinds...)
+		if err != nil {
+			return err
+		}
+		if !p.Enabled {
+			return fiber.ErrNotFound
+		}
+		c.Locals(localProvider, p)
+		return c.Next()
+	}
+}
+
+// provider loads the :slug provider of the given kinds, enabled or not.
+func (s *Service) provider(c *fiber.Ctx, kinds ...string) (*Provider, error) {
+	p, err := store.SSOProviderBySlug(c.UserContext(), s.Store.DB, c.Params("slug"))
+	if core.IsNotFound(err) {
+		return nil, fiber.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(kinds) > 0 && !core.Contains(kinds, p.Kind) {
+		return nil, fiber.ErrNotFound
+	}
+	return p, nil
+}
+
+// ProviderOf is the provider LoadProvider found.
+func ProviderOf(c *fiber.Ctx) *Provider {
+	p, _ := c.Locals(localProvider).(*Provider)
+	return p
+}
+
+// Options decodes the provider's kind-specific options into v.
+func Options(p *Provider, v any) error {
+	if p.Options == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(p.Options), v); err != nil {
+		return fmt.Errorf("sso: provider %s has unreadable options: %w", p.Slug, err)
+	}
+	return nil
+}
+
+// Secrets decrypts the provider's secrets (client secret, shared key,
+// private key…), by name.
+func (s *Service) Secrets(p *Provider) (map[string]string, error) {
+	return s.seal.open(p.ID, p.Secrets)
+}
+
+// SealSecrets encrypts secrets into p.Secrets; p must have its ID.
+func (s *Service) SealSecrets(p *Provider, secrets map[string]string) error {
+	sealed, err := s.seal.seal(p.ID, secrets)
+	if err != nil {
+		return err
+	}
+	p.Secrets = sealed
+	return nil
+}
+
+// URL is the absolute public URL of one of the provider's routes, e.g.
+// URL(c, p, "callback") for /portal/sso/<slug>/callback under the
+// configured base URL and portal slug: what an admin pastes into the IdP.
+func (s *Service) URL(c *fiber.Ctx, p *Provider, action string) string {
+	st := core.SettingsOf(c)
+	base := s.Config.BaseURL
+	if m, err := s.Mailer(); err == nil {
+		base = m.BaseURL(st)
+	}
+	return base + st.PortalURL(Path(p, action))
+}
+
+// Path is the internal path of one of the provider's routes.
+func Path(p *Provider, action string) string {
+	return "/portal/sso/" + url.PathEscape(p.Slug) + "/" + action
+}
