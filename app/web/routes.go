@@ -1,8 +1,11 @@
 package web
 
 import (
+	"slices"
+
 	"portico/app/model"
 	"portico/app/sso"
+	"portico/app/sso/samlkind"
 	"portico/app/web/admin"
 	"portico/app/web/core"
 	"portico/app/web/portal"
@@ -13,7 +16,7 @@ import (
 
 // routes lists every route and the middleware in front of it, so that one
 // read shows who may call what.
-func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service) {
+func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service, sk *samlkind.Kind) {
 	app := web.App()
 	app.Use(web.ClientIP, web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders,
 		compress.New(compress.Config{Level: compress.LevelBestSpeed}))
@@ -39,6 +42,14 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service)
 	app.Get("/portal/sso/:slug/callback", append(ssoOn, s.OIDCCallback)...)
 	app.Post("/portal/sso/:slug/jwt", append(ssoOn, s.JWTLogin)...)
 	app.Get("/portal/sso/:slug/jwt", append(ssoOn, s.JWTLogin)...)
+	// SAML: the SP metadata, the assertion consumer service (the IdP's
+	// cross-site POST) and single logout, for enabled SAML providers only.
+	samlOn := func(h fiber.Handler) []fiber.Handler {
+		return append(slices.Clone(ssoOn), s.LoadProvider(model.SSOKindSAML), h)
+	}
+	app.Get("/portal/sso/:slug/metadata", samlOn(sk.Metadata)...)
+	app.Post("/portal/sso/:slug/acs", samlOn(sk.ACS)...)
+	app.Get("/portal/sso/:slug/slo", samlOn(sk.SLO)...)
 
 	// Every portal route: settings, session, language and CSRF.
 	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.CheckCSRF, web.PreviewReadOnly)

@@ -26,6 +26,7 @@ import (
 	"portico/app/mail"
 	"portico/app/model"
 	"portico/app/sso"
+	"portico/app/sso/samlkind"
 	"portico/app/store"
 	"portico/app/web/admin"
 	"portico/app/web/core"
@@ -73,7 +74,9 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk}, ss)
+	sk := samlkind.New(ss)
+	ss.Register(model.SSOKindSAML, sk)
+	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk}, ss, sk)
 	return &Server{Core: c, SSO: ss}, nil
 }
 

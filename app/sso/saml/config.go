@@ -61,7 +61,7 @@ type ReplayGuard interface {
 
 // ReplayKind is the kind under which assertion and logout request IDs are
 // recorded in the ReplayGuard.
-const ReplayKind = "saml"
+const ReplayKind = "saml_id"
 
 // Config is everything one SAML service provider needs.
 type Config struct {

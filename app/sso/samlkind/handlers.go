@@ -1,0 +1,127 @@
+package samlkind
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/sso"
+	"portico/app/sso/saml"
+	"portico/app/web/core"
+)
+
+// Metadata serves the SP metadata (GET /portal/sso/<slug>/metadata), to
+// paste or point the IdP at.
+func (k *Kind) Metadata(c *fiber.Ctx) error {
+	sp, err := k.SP(c, sso.ProviderOf(c))
+	if err != nil {
+		return err
+	}
+	md, err := sp.Metadata()
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/samlmetadata+xml")
+	return c.Send(md)
+}
+
+// bounceField marks a Response posted again by Portico's own page.
+const bounceField = "portico_bounce"
+
+// ACS takes the IdP's Response (POST /portal/sso/<slug>/acs). The IdP's
+// cross-site POST carries no SameSite=Lax session cookie, so the first
+// arrival is posted again by a page of the portal (automatically with
+// JavaScript, with a button without), which does carry it. Then the flow
+// named by RelayState is taken from the session, the Response verified,
+// and the login completed (or, for an admin's test, reported).
+func (k *Kind) ACS(c *fiber.Ctx) error {
+	p := sso.ProviderOf(c)
+	resp, relay := c.FormValue("SAMLResponse"), c.FormValue("RelayState")
+	if len(resp) > saml.MaxEncodedResponseSize {
+		return k.s.Fail(c, p, sso.ReasonInvalid, &saml.Error{Reason: saml.ReasonTooLarge, Err: errors.New("posted Response too large")})
+	}
+	if c.FormValue(bounceField) == "" && c.Cookies(core.SessionCookie) == "" {
+		return k.s.Page(c, fiber.StatusOK, "pages/portal/saml_continue", fiber.Map{
+			"Action": core.SettingsOf(c).PortalURL(sso.Path(p, "acs")), "SAMLResponse": resp, "RelayState": relay,
+			"Bounce": bounceField, "Title": core.LocaleOf(c).T("saml.continue.title"),
+		})
+	}
+	var flow *sso.Flow
+	if relay != "" {
+		f, err := k.s.TakeFlow(c, relay)
+		switch {
+		case err == nil && f.Provider == p.Slug:
+			flow = f
+		case errors.Is(err, core.ErrUnavailable):
+			return err
+		}
+	}
+	sp, err := k.SP(c, p)
+	if err != nil {
+		return err
+	}
+	res, err := sp.Consume(c.UserContext(), flowStore{flow}, resp, relay)
+	if err != nil {
+		return k.s.Fail(c, p, reason(err), err)
+	}
+	id := sso.Identity{Issuer: res.Issuer, Subject: res.Subject, Email: res.Email, EmailVerified: res.EmailVerified,
+		FirstName: res.FirstName, LastName: res.LastName, Company: res.Company, Claims: res.Claims}
+	if flow != nil && flow.Test {
+		return k.s.Report(c, p, id)
+	}
+	returnTo := ""
+	if flow != nil {
+		returnTo = flow.ReturnTo
+	} else {
+		returnTo = core.SafeNext(relay, "")
+	}
+	login, _ := json.Marshal(saml.Login{NameID: res.NameID, NameIDFormat: res.NameIDFormat, SessionIndex: res.SessionIndex})
+	return k.s.Complete(c, p, id, returnTo, string(login))
+}
+
+// SLO is the single logout endpoint (GET /portal/sso/<slug>/slo): the
+// IdP's answer to Portico's LogoutRequest, or the IdP's own LogoutRequest,
+// which ends the browser's session when it is this provider's.
+func (k *Kind) SLO(c *fiber.Ctx) error {
+	p := sso.ProviderOf(c)
+	sp, err := k.SP(c, p)
+	if err != nil {
+		return err
+	}
+	out, err := sp.HandleLogout(c.UserContext(), logoutStore{k.s}, string(c.Request().URI().QueryString()))
+	if err != nil {
+		return k.s.Fail(c, p, reason(err), err)
+	}
+	if out.IdPRequest == nil {
+		return core.Redirect(c, "/portal/login?logged_out=1")
+	}
+	if se := core.SessionOf(c); se != nil && se.SSO == p.Slug {
+		var l saml.Login
+		_ = json.Unmarshal([]byte(se.IDToken), &l)
+		if l.NameID == out.IdPRequest.NameID {
+			if err := k.s.EndSession(c, core.SessionCookie); err != nil {
+				return err
+			}
+			k.s.Log.Info("saml: single logout from the IdP", slog.String("provider", p.Slug))
+		}
+	}
+	return c.Redirect(out.Redirect, fiber.StatusSeeOther)
+}
+
+// reason is the framework's refusal reason for a SAML refusal; the SAML
+// reason itself is in the audited detail.
+func reason(err error) string {
+	switch saml.ReasonOf(err) {
+	case saml.ReasonInResponseTo, saml.ReasonUnsolicited:
+		return sso.ReasonUnknownState
+	case saml.ReasonReplay:
+		return sso.ReasonReplay
+	case saml.ReasonNoEmail:
+		return sso.ReasonNoEmail
+	case saml.ReasonStatus:
+		return sso.ReasonProvider
+	}
+	return sso.ReasonInvalid
+}
