@@ -137,7 +137,9 @@ func samlSuite(t *testing.T, setup func(*testing.T, func(*samlkind.Options)) *sa
 
 	t.Run("a wrongly signed assertion is refused", func(t *testing.T) {
 		s := setup(t, nil)
-		s.idp.Mutate(func(a *csaml.Assertion) { a.Conditions.AudienceRestrictions[0].Audience.Value = "https://other.example/" })
+		s.idp.Mutate(func(a *csaml.Assertion) {
+			a.Conditions.AudienceRestrictions[0].Audience.Value = "https://other.example/"
+		})
 		c := s.h.client()
 		resp, relay := s.start(c, "")
 		if res, _ := s.acs(c, resp, relay); res.StatusCode != http.StatusBadRequest {
