@@ -49,7 +49,7 @@ type Service struct {
 	// HTTPClient talks to identity providers (discovery, keys, tokens).
 	HTTPClient *http.Client
 	// Now is the clock, for token times.
-	Now func() time.Time
+	Now  func() time.Time
 	oidc oidcCache
 }
 
@@ -151,12 +151,18 @@ func (s *Service) SealSecrets(p *Provider, secrets map[string]string) error {
 // URL(c, p, "callback") for /portal/sso/<slug>/callback under the
 // configured base URL and portal slug: what an admin pastes into the IdP.
 func (s *Service) URL(c *fiber.Ctx, p *Provider, action string) string {
+	return s.absolute(c, Path(p, action))
+}
+
+// absolute turns an internal "/portal/…" path into the public URL, under
+// the configured base URL (never the request's Host).
+func (s *Service) absolute(c *fiber.Ctx, path string) string {
 	st := core.SettingsOf(c)
 	base := s.Config.BaseURL
 	if m, err := s.Mailer(); err == nil {
 		base = m.BaseURL(st)
 	}
-	return base + st.PortalURL(Path(p, action))
+	return base + st.PortalURL(path)
 }
 
 // Path is the internal path of one of the provider's routes.
