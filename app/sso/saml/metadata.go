@@ -75,12 +75,9 @@ func ParseMetadata(data []byte) (*csaml.EntityDescriptor, error) {
 // with a 10-second timeout when nil) and checks it with ParseMetadata. The
 // URL must be https, except on a loopback host.
 func FetchMetadata(ctx context.Context, client *http.Client, rawURL string) ([]byte, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("saml: %q is not an http(s) URL", rawURL)
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, errors.New("saml: the metadata URL must use https")
+	u, err := CheckMetadataURL(rawURL)
+	if err != nil {
+		return nil, err
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
@@ -106,6 +103,19 @@ func FetchMetadata(ctx context.Context, client *http.Client, rawURL string) ([]b
 		return nil, err
 	}
 	return data, nil
+}
+
+// CheckMetadataURL parses a metadata URL: https, or http on a loopback
+// host only.
+func CheckMetadataURL(rawURL string) (*url.URL, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("saml: %q is not an http(s) URL", rawURL)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, errors.New("saml: the metadata URL must use https")
+	}
+	return u, nil
 }
 
 // isLoopback reports whether host is localhost or a loopback address.

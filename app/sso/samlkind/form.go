@@ -1,0 +1,127 @@
+package samlkind
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/sso"
+	"portico/app/sso/saml"
+)
+
+// Form is the SAML part of the provider form: where the IdP's metadata
+// comes from, the attribute names, and the two switches. Field names start
+// with "saml_".
+type Form struct {
+	MetadataURL   string
+	MetadataXML   string
+	EmailAttr     string
+	FirstNameAttr string
+	LastNameAttr  string
+	CompanyAttr   string
+	IdPInitiated  bool
+	EmailVerified bool
+}
+
+// ReadForm binds the SAML fields of a posted form, through get.
+func ReadForm(get func(key string) string) Form {
+	on := func(k string) bool { v := get(k); return v == "on" || v == "1" || v == "true" }
+	return Form{
+		MetadataURL:   strings.TrimSpace(get("saml_metadata_url")),
+		MetadataXML:   strings.TrimSpace(get("saml_metadata_xml")),
+		EmailAttr:     strings.TrimSpace(get("saml_email_attr")),
+		FirstNameAttr: strings.TrimSpace(get("saml_first_name_attr")),
+		LastNameAttr:  strings.TrimSpace(get("saml_last_name_attr")),
+		CompanyAttr:   strings.TrimSpace(get("saml_company_attr")),
+		IdPInitiated:  on("saml_idp_initiated"),
+		EmailVerified: on("saml_email_verified"),
+	}
+}
+
+// FormOf fills the form from stored options (a new provider gets the
+// suggested attribute names). Fetched metadata is not shown: its URL is.
+func FormOf(o *Options) Form {
+	if o == nil {
+		d := saml.DefaultAttributeNames
+		return Form{EmailAttr: d.Email, FirstNameAttr: d.FirstName, LastNameAttr: d.LastName, CompanyAttr: d.Company}
+	}
+	f := Form{MetadataURL: o.MetadataURL, EmailAttr: o.EmailAttr, FirstNameAttr: o.FirstNameAttr,
+		LastNameAttr: o.LastNameAttr, CompanyAttr: o.CompanyAttr, IdPInitiated: o.IdPInitiated, EmailVerified: o.EmailVerified}
+	if o.MetadataURL == "" {
+		f.MetadataXML = o.MetadataXML
+	}
+	return f
+}
+
+// Validate checks the fields on their own; errors map a field name to the
+// translation key of its problem.
+func (f Form) Validate() map[string]string {
+	e := map[string]string{}
+	switch {
+	case f.MetadataURL == "" && f.MetadataXML == "":
+		e["saml_metadata_url"] = "saml.form.metadata_required"
+	case f.MetadataURL != "":
+		if _, err := saml.CheckMetadataURL(f.MetadataURL); err != nil || utf8.RuneCountInString(f.MetadataURL) > 2000 {
+			e["saml_metadata_url"] = "saml.form.metadata_url_invalid"
+		}
+	default:
+		if len(f.MetadataXML) > saml.MaxMetadataSize {
+			e["saml_metadata_xml"] = "form.too_long"
+		} else if _, err := saml.ParseMetadata([]byte(f.MetadataXML)); err != nil {
+			e["saml_metadata_xml"] = "saml.form.metadata_invalid"
+		}
+	}
+	for k, v := range map[string]string{"saml_email_attr": f.EmailAttr, "saml_first_name_attr": f.FirstNameAttr,
+		"saml_last_name_attr": f.LastNameAttr, "saml_company_attr": f.CompanyAttr} {
+		if utf8.RuneCountInString(v) > 200 {
+			e[k] = "form.too_long"
+		}
+	}
+	return e
+}
+
+// Apply turns a valid form into the provider's options and new secrets:
+// it fetches the metadata from its URL (an error is the URL field's), and
+// generates the SP's key pair the first time (old is nil, or has no
+// certificate, or hasKey is false). entityID names the certificate.
+func (k *Kind) Apply(ctx context.Context, f Form, old *Options, hasKey bool, entityID string) (Options, map[string]string, map[string]string) {
+	o := Options{MetadataURL: f.MetadataURL, MetadataXML: f.MetadataXML, EmailAttr: f.EmailAttr,
+		FirstNameAttr: f.FirstNameAttr, LastNameAttr: f.LastNameAttr, CompanyAttr: f.CompanyAttr,
+		IdPInitiated: f.IdPInitiated, EmailVerified: f.EmailVerified}
+	if f.MetadataURL != "" {
+		data, err := saml.FetchMetadata(ctx, k.s.HTTPClient, f.MetadataURL)
+		if err != nil {
+			k.s.Log.Info("saml: unable to fetch the IdP metadata", "url", f.MetadataURL, "err", err)
+			return o, nil, map[string]string{"saml_metadata_url": "saml.form.metadata_fetch_failed"}
+		}
+		o.MetadataXML = string(data)
+	}
+	secrets := map[string]string{}
+	if old != nil && old.Certificate != "" && hasKey {
+		o.Certificate = old.Certificate
+		return o, secrets, nil
+	}
+	keys, err := saml.GenerateKeys(entityID)
+	if err != nil {
+		k.s.Log.Error("saml: unable to generate the SP keys", "err", err)
+		return o, nil, map[string]string{"saml_metadata_url": "saml.form.keys_failed"}
+	}
+	o.Certificate, secrets[SecretKey] = keys.Certificate, keys.Key
+	return o, secrets, nil
+}
+
+// Info is what the provider form shows an admin to paste into the IdP.
+type Info struct {
+	ACSURL, EntityID, MetadataURL, SLOURL string
+	Certificate                           string
+}
+
+// InfoOf is the Info of a saved SAML provider.
+func (k *Kind) InfoOf(c *fiber.Ctx, p *sso.Provider) *Info {
+	var o Options
+	_ = sso.Options(p, &o)
+	md := k.s.URL(c, p, "metadata")
+	return &Info{ACSURL: k.s.URL(c, p, "acs"), EntityID: md, MetadataURL: md, SLOURL: k.s.URL(c, p, "slo"), Certificate: o.Certificate}
+}
