@@ -2,7 +2,9 @@ package samlkind
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -124,4 +126,45 @@ func (k *Kind) InfoOf(c *fiber.Ctx, p *sso.Provider) *Info {
 	_ = sso.Options(p, &o)
 	md := k.s.URL(c, p, "metadata")
 	return &Info{ACSURL: k.s.URL(c, p, "acs"), EntityID: md, MetadataURL: md, SLOURL: k.s.URL(c, p, "slo"), Certificate: o.Certificate}
+}
+
+// fetchTimeout bounds fetching the IdP metadata while an admin saves.
+const fetchTimeout = 15 * time.Second
+
+// ReadForm applies the SAML fields of the provider form to p.Options (also
+// when they have errors, so that the form shows what was typed) and
+// answers the SP key to store, generated the first time, and the errors.
+func (k *Kind) ReadForm(get func(string) string, p *sso.Provider, stored map[string]bool) (map[string]string, map[string]string) {
+	f := ReadForm(get)
+	var old *Options
+	if p.Options != "" {
+		var o Options
+		if sso.Options(p, &o) == nil {
+			old = &o
+		}
+	}
+	typed := func() {
+		o := Options{MetadataURL: f.MetadataURL, MetadataXML: f.MetadataXML, EmailAttr: f.EmailAttr,
+			FirstNameAttr: f.FirstNameAttr, LastNameAttr: f.LastNameAttr, CompanyAttr: f.CompanyAttr,
+			IdPInitiated: f.IdPInitiated, EmailVerified: f.EmailVerified}
+		if old != nil {
+			o.Certificate = old.Certificate
+		}
+		b, _ := json.Marshal(o)
+		p.Options = string(b)
+	}
+	if errs := f.Validate(); len(errs) > 0 {
+		typed()
+		return nil, errs
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+	defer cancel()
+	o, secrets, errs := k.Apply(ctx, f, old, stored[SecretKey], "Portico SAML "+p.Slug)
+	if len(errs) > 0 {
+		typed()
+		return nil, errs
+	}
+	b, _ := json.Marshal(o)
+	p.Options = string(b)
+	return secrets, nil
 }
