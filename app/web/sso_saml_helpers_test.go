@@ -127,3 +127,6 @@ func redisOpts(t *testing.T) harnessOpt {
 	rc, prefix := testutil.Redis(t)
 	return withSessions(&auth.RedisSessions{Client: rc, Prefix: prefix}, &auth.RedisLimiter{Client: rc, Prefix: prefix, Fallback: auth.NewMemoryLimiter()})
 }
+
+// jsonOptions decodes a provider's options.
+func jsonOptions(p *model.SSOProvider, v any) error { return json.Unmarshal([]byte(p.Options), v) }
