@@ -18,7 +18,7 @@ func TestSAMLProviderForm(t *testing.T) {
 	t.Parallel()
 	s := newSAML(t, nil, nil)
 	k := samlkind.New(s.h.srv.SSO)
-	fields := map[string]string{"saml_metadata_url": s.idp.MetadataURL(), "saml_email_attr": "email", "saml_idp_initiated": "on"}
+	fields := map[string]string{"metadata_url": s.idp.MetadataURL(), "email_attr": "email", "idp_initiated": "on"}
 	get := func(k string) string { return fields[k] }
 
 	p := &model.SSOProvider{Slug: "corp", Kind: model.SSOKindSAML, Name: "Corp", Enabled: true, CompanyMap: "{}"}
@@ -56,12 +56,12 @@ func TestSAMLProviderForm(t *testing.T) {
 
 	// A URL that answers no metadata is an error at the field, and the
 	// typed values stay.
-	fields["saml_metadata_url"] = s.idp.Server.URL + "/nothing"
-	fields["saml_company_attr"] = "org"
+	fields["metadata_url"] = s.idp.Server.URL + "/nothing"
+	fields["company_attr"] = "org"
 	_, errs = k.ReadForm(get, p, map[string]bool{samlkind.SecretKey: true})
 	var typed samlkind.Options
 	_ = jsonOptions(p, &typed)
-	if errs["saml_metadata_url"] != "saml.form.metadata_fetch_failed" || typed.CompanyAttr != "org" || typed.MetadataURL != fields["saml_metadata_url"] {
+	if errs["metadata_url"] != "saml.form.metadata_fetch_failed" || typed.CompanyAttr != "org" || typed.MetadataURL != fields["metadata_url"] {
 		t.Fatalf("bad URL: errors %v, options %+v", errs, typed)
 	}
 }

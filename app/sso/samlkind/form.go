@@ -14,8 +14,8 @@ import (
 )
 
 // Form is the SAML part of the provider form: where the IdP's metadata
-// comes from, the attribute names, and the two switches. Field names start
-// with "saml_".
+// comes from, the attribute names, and the two switches. Each field is
+// named after its key in Options, as the provider form expects.
 type Form struct {
 	MetadataURL   string
 	MetadataXML   string
@@ -31,14 +31,14 @@ type Form struct {
 func ReadForm(get func(key string) string) Form {
 	on := func(k string) bool { v := get(k); return v == "on" || v == "1" || v == "true" }
 	return Form{
-		MetadataURL:   strings.TrimSpace(get("saml_metadata_url")),
-		MetadataXML:   strings.TrimSpace(get("saml_metadata_xml")),
-		EmailAttr:     strings.TrimSpace(get("saml_email_attr")),
-		FirstNameAttr: strings.TrimSpace(get("saml_first_name_attr")),
-		LastNameAttr:  strings.TrimSpace(get("saml_last_name_attr")),
-		CompanyAttr:   strings.TrimSpace(get("saml_company_attr")),
-		IdPInitiated:  on("saml_idp_initiated"),
-		EmailVerified: on("saml_email_verified"),
+		MetadataURL:   strings.TrimSpace(get("metadata_url")),
+		MetadataXML:   strings.TrimSpace(get("metadata_xml")),
+		EmailAttr:     strings.TrimSpace(get("email_attr")),
+		FirstNameAttr: strings.TrimSpace(get("first_name_attr")),
+		LastNameAttr:  strings.TrimSpace(get("last_name_attr")),
+		CompanyAttr:   strings.TrimSpace(get("company_attr")),
+		IdPInitiated:  on("idp_initiated"),
+		EmailVerified: on("email_verified"),
 	}
 }
 
@@ -63,20 +63,20 @@ func (f Form) Validate() map[string]string {
 	e := map[string]string{}
 	switch {
 	case f.MetadataURL == "" && f.MetadataXML == "":
-		e["saml_metadata_url"] = "saml.form.metadata_required"
+		e["metadata_url"] = "saml.form.metadata_required"
 	case f.MetadataURL != "":
 		if _, err := saml.CheckMetadataURL(f.MetadataURL); err != nil || utf8.RuneCountInString(f.MetadataURL) > 2000 {
-			e["saml_metadata_url"] = "saml.form.metadata_url_invalid"
+			e["metadata_url"] = "saml.form.metadata_url_invalid"
 		}
 	default:
 		if len(f.MetadataXML) > saml.MaxMetadataSize {
-			e["saml_metadata_xml"] = "form.too_long"
+			e["metadata_xml"] = "form.too_long"
 		} else if _, err := saml.ParseMetadata([]byte(f.MetadataXML)); err != nil {
-			e["saml_metadata_xml"] = "saml.form.metadata_invalid"
+			e["metadata_xml"] = "saml.form.metadata_invalid"
 		}
 	}
-	for k, v := range map[string]string{"saml_email_attr": f.EmailAttr, "saml_first_name_attr": f.FirstNameAttr,
-		"saml_last_name_attr": f.LastNameAttr, "saml_company_attr": f.CompanyAttr} {
+	for k, v := range map[string]string{"email_attr": f.EmailAttr, "first_name_attr": f.FirstNameAttr,
+		"last_name_attr": f.LastNameAttr, "company_attr": f.CompanyAttr} {
 		if utf8.RuneCountInString(v) > 200 {
 			e[k] = "form.too_long"
 		}
@@ -96,7 +96,7 @@ func (k *Kind) Apply(ctx context.Context, f Form, old *Options, hasKey bool, ent
 		data, err := saml.FetchMetadata(ctx, k.s.HTTPClient, f.MetadataURL)
 		if err != nil {
 			k.s.Log.Info("saml: unable to fetch the IdP metadata", "url", f.MetadataURL, "err", err)
-			return o, nil, map[string]string{"saml_metadata_url": "saml.form.metadata_fetch_failed"}
+			return o, nil, map[string]string{"metadata_url": "saml.form.metadata_fetch_failed"}
 		}
 		o.MetadataXML = string(data)
 	}
@@ -108,7 +108,7 @@ func (k *Kind) Apply(ctx context.Context, f Form, old *Options, hasKey bool, ent
 	keys, err := saml.GenerateKeys(entityID)
 	if err != nil {
 		k.s.Log.Error("saml: unable to generate the SP keys", "err", err)
-		return o, nil, map[string]string{"saml_metadata_url": "saml.form.keys_failed"}
+		return o, nil, map[string]string{"metadata_url": "saml.form.keys_failed"}
 	}
 	o.Certificate, secrets[SecretKey] = keys.Certificate, keys.Key
 	return o, secrets, nil

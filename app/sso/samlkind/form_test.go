@@ -18,11 +18,11 @@ func TestFormValidate(t *testing.T) {
 		field string
 		key   string
 	}{
-		{"nothing", Form{}, "saml_metadata_url", "saml.form.metadata_required"},
-		{"plain http", Form{MetadataURL: "http://idp.example/metadata"}, "saml_metadata_url", "saml.form.metadata_url_invalid"},
-		{"not a URL", Form{MetadataURL: "idp.example"}, "saml_metadata_url", "saml.form.metadata_url_invalid"},
-		{"bad XML", Form{MetadataXML: "<nope/>"}, "saml_metadata_xml", "saml.form.metadata_invalid"},
-		{"long name", Form{MetadataXML: good, EmailAttr: strings.Repeat("x", 201)}, "saml_email_attr", "form.too_long"},
+		{"nothing", Form{}, "metadata_url", "saml.form.metadata_required"},
+		{"plain http", Form{MetadataURL: "http://idp.example/metadata"}, "metadata_url", "saml.form.metadata_url_invalid"},
+		{"not a URL", Form{MetadataURL: "idp.example"}, "metadata_url", "saml.form.metadata_url_invalid"},
+		{"bad XML", Form{MetadataXML: "<nope/>"}, "metadata_xml", "saml.form.metadata_invalid"},
+		{"long name", Form{MetadataXML: good, EmailAttr: strings.Repeat("x", 201)}, "email_attr", "form.too_long"},
 		{"https URL", Form{MetadataURL: "https://idp.example/metadata"}, "", ""},
 		{"loopback URL", Form{MetadataURL: idp.MetadataURL()}, "", ""},
 		{"pasted XML", Form{MetadataXML: good}, "", ""},
@@ -34,7 +34,7 @@ func TestFormValidate(t *testing.T) {
 		}
 	}
 	f := ReadForm(func(k string) string {
-		return map[string]string{"saml_metadata_url": " " + idp.MetadataURL() + " ", "saml_idp_initiated": "on", "saml_email_attr": "mail"}[k]
+		return map[string]string{"metadata_url": " " + idp.MetadataURL() + " ", "idp_initiated": "on", "email_attr": "mail"}[k]
 	})
 	if f.MetadataURL != idp.MetadataURL() || !f.IdPInitiated || f.EmailVerified || f.EmailAttr != "mail" {
 		t.Fatalf("read %+v", f)
