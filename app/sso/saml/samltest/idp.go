@@ -38,6 +38,8 @@ type User struct {
 
 // IdP is a running identity provider.
 type IdP struct {
+	// URL is the IdP's base URL, as its metadata names it.
+	URL    string
 	Server *httptest.Server
 	IDP    *csaml.IdentityProvider
 	Key    *rsa.PrivateKey
@@ -56,8 +58,18 @@ type IdP struct {
 	logouts int
 }
 
+// Option changes how New sets the IdP up.
+type Option func(*url.URL)
+
+// Host makes the IdP's URLs name host (e.g. "localhost") instead of the
+// loopback address it listens on, so that a browser sees it as another
+// site than a portal on 127.0.0.1.
+func Host(host string) Option {
+	return func(u *url.URL) { u.Host = host + ":" + u.Port() }
+}
+
 // New starts an IdP on a loopback port; it stops when t ends.
-func New(t testing.TB) *IdP {
+func New(t testing.TB, opts ...Option) *IdP {
 	t.Helper()
 	key, cert := keyPair(t, "Portico test IdP")
 	i := &IdP{Key: key, Cert: cert, sps: map[string]*csaml.EntityDescriptor{}, users: map[string]User{}}
@@ -65,6 +77,10 @@ func New(t testing.TB) *IdP {
 	i.Server = httptest.NewServer(mux)
 	t.Cleanup(i.Server.Close)
 	base, _ := url.Parse(i.Server.URL)
+	for _, o := range opts {
+		o(base)
+	}
+	i.URL = base.String()
 	i.IDP = &csaml.IdentityProvider{
 		Key:                     key,
 		Certificate:             cert,
@@ -161,7 +177,7 @@ func (i *IdP) Logouts() int {
 // dashboard would offer.
 func (i *IdP) StartURL(spEntityID, user, relayState string) string {
 	q := url.Values{"sp": {spEntityID}, "user": {user}, "RelayState": {relayState}}
-	return i.Server.URL + "/start?" + q.Encode()
+	return i.URL + "/start?" + q.Encode()
 }
 
 // GetServiceProvider finds a registered SP.
