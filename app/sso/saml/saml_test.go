@@ -188,3 +188,18 @@ func TestSingleLogoutFromIdP(t *testing.T) {
 	_, err = f.sp.HandleLogout(context.Background(), f.store, q.Encode())
 	wantReason(t, err, saml.ReasonSignature)
 }
+
+// TestRefuseUnsignedLogoutRequest drops the HTTP-Redirect signature of an
+// IdP LogoutRequest.
+func TestRefuseUnsignedLogoutRequest(t *testing.T) {
+	f := setup(t, false, nil)
+	u, err := url.Parse(f.idp.LogoutRequestURL(t, f.md, f.cfg.SLOURL, "00u-ana", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Del("Signature")
+	q.Del("SigAlg")
+	_, err = f.sp.HandleLogout(context.Background(), f.store, q.Encode())
+	wantReason(t, err, saml.ReasonSignature)
+}

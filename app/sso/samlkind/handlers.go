@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -27,6 +28,9 @@ func (k *Kind) Metadata(c *fiber.Ctx) error {
 	return c.Send(md)
 }
 
+// acsPerMinute bounds the Responses one address may post in a minute.
+const acsPerMinute = 60
+
 // bounceField marks a Response posted again by Portico's own page.
 const bounceField = "portico_bounce"
 
@@ -38,6 +42,11 @@ const bounceField = "portico_bounce"
 // and the login completed (or, for an admin's test, reported).
 func (k *Kind) ACS(c *fiber.Ctx) error {
 	p := sso.ProviderOf(c)
+	// Each Response costs a parse and a signature check: bounded per
+	// address, on every instance.
+	if !k.s.Limiter.Allow(c.UserContext(), "saml:acs:ip:"+core.IP(c), acsPerMinute, time.Minute) {
+		return core.ErrRateLimited
+	}
 	resp, relay := c.FormValue("SAMLResponse"), c.FormValue("RelayState")
 	if len(resp) > saml.MaxEncodedResponseSize {
 		return k.s.Fail(c, p, sso.ReasonInvalid, &saml.Error{Reason: saml.ReasonTooLarge, Err: errors.New("posted Response too large")})
