@@ -1,0 +1,72 @@
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"portico/app/sso/saml/samltest"
+)
+
+// TestBrowserSAMLLogin adds a SAML provider in the settings as an admin
+// would, pointing it at an in-process IdP by its metadata URL, then signs
+// a new customer in through the portal's button and the IdP's own login
+// page. The IdP is "localhost" and the portal 127.0.0.1, two sites: the
+// IdP's POST carries no session cookie, so the portal's hand-over page
+// posts it again, and the customer lands on the page they wanted.
+func TestBrowserSAMLLogin(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOptions{})
+	idp := samltest.New(t, samltest.Host("localhost"))
+	idp.AddUser(samltest.User{Name: "nora", Password: "nora-pw", NameID: "00u-nora", Email: "nora@newco.example",
+		FirstName: "Nora", LastName: "Nuevo"})
+
+	admin := newBrowser(t, s.URL)
+	boStaffLogin(admin, "admin@example.com")
+	admin.open("/admin/portal/sso/new?kind=saml")
+	admin.waitJS("the SAML provider form", `document.querySelector('#metadata_url') && document.querySelector('#slug')`)
+	admin.do("fill the SAML provider",
+		chromedp.SetValue(chromedp.CSS("#name"), "Okta"),
+		chromedp.SetValue(chromedp.CSS("#slug"), "okta"),
+		chromedp.SetValue(chromedp.CSS("#metadata_url"), idp.MetadataURL()),
+	)
+	admin.do("enable and save", chromedp.Evaluate[chromedp.Void](`(() => {
+		const f = document.querySelector('#metadata_url').form;
+		const on = f.querySelector('input[name="enabled"]'); if (on && !on.checked) on.click();
+		f.requestSubmit();
+	})()`))
+	admin.waitJS("the saved provider", `document.body.innerText.includes('/portal/sso/okta/acs')`)
+
+	// The IdP learns the SP from the metadata URL Portico shows.
+	resp, err := http.Get(s.URL + "/portal/sso/okta/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("SP metadata: %d", resp.StatusCode)
+	}
+	idp.AddSP(t, md, false)
+
+	b := newBrowser(t, s.URL)
+	b.open("/portal/tickets?status=closed")
+	b.waitPath("/portal/login")
+	b.waitJS("the Okta button", `document.querySelector('a[href^="/portal/sso/okta/login"]')`)
+	b.do("choose Okta", chromedp.Click(chromedp.CSS(`a[href^="/portal/sso/okta/login"]`)))
+	b.waitJS("the IdP's login page", fmt.Sprintf(`location.href.startsWith(%s) && document.querySelector('#idp-user')`, jsString(idp.URL+"/sso")))
+	b.do("sign in at the IdP",
+		chromedp.SetValue(chromedp.CSS("#idp-user"), "nora"),
+		chromedp.SetValue(chromedp.CSS("#idp-password"), "nora-pw"),
+		chromedp.Click(chromedp.CSS("#idp-submit")),
+	)
+	b.waitPath("/portal/tickets")
+	if loc := b.location(); !strings.HasSuffix(loc, "/portal/tickets?status=closed") {
+		t.Fatalf("landed on %s", loc)
+	}
+	b.waitJS("Nora's portal", `document.body.innerText.includes('Nora')`)
+}
