@@ -73,7 +73,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk}, ss)
+	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk, SSO: ss}, ss)
 	return &Server{Core: c, SSO: ss}, nil
 }
 
