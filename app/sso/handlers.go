@@ -25,6 +25,12 @@ func (s *Service) Start(c *fiber.Ctx) error {
 	return s.begin(c, p, returnTo, false)
 }
 
+// BeginTest starts an admin's test sign-in at the provider, enabled or
+// not: the provider's answer is reported, and nobody is logged in.
+func (s *Service) BeginTest(c *fiber.Ctx, p *Provider) error {
+	return s.begin(c, p, "", true)
+}
+
 // begin runs the kind's Begin with a fresh flow, then stores the flow.
 func (s *Service) begin(c *fiber.Ctx, p *Provider, returnTo string, test bool) error {
 	k := s.kind(p.Kind)

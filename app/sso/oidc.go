@@ -52,15 +52,14 @@ var OIDCPresets = map[string]string{
 func OIDCIssuer(preset, typed string) string {
 	typed = strings.TrimSpace(typed)
 	typed = strings.TrimSuffix(strings.TrimSuffix(typed, "/.well-known/openid-configuration"), "/")
-	switch preset {
-	case "google":
+	switch {
+	case preset == "google":
 		return OIDCPresets["google"]
-	case "okta":
-		if strings.HasPrefix(typed, "https://") {
-			return typed
-		}
+	case strings.HasPrefix(typed, "https://"), strings.HasPrefix(typed, "http://"):
+		return typed // a whole issuer URL, whatever the preset
+	case preset == "okta":
 		return fmt.Sprintf(OIDCPresets["okta"], typed)
-	case "entra":
+	case preset == "entra":
 		return fmt.Sprintf(OIDCPresets["entra"], typed)
 	}
 	return typed

@@ -148,3 +148,34 @@ func UseOnce(ctx context.Context, db bun.IDB, kind, key string, until time.Time)
 	}
 	return nil
 }
+
+// CompanyIDByName finds a company by its name, compared without case;
+// 0 when there is none.
+func CompanyIDByName(ctx context.Context, db bun.IDB, name string) (int64, error) {
+	var ids []int64
+	err := db.NewSelect().Model((*model.Company)(nil)).Column("id").Where("lower(name) = lower(?)", name).
+		OrderExpr("id ASC").Limit(1).Scan(ctx, &ids)
+	if err != nil {
+		return 0, fmt.Errorf("store: unable to find company: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
+}
+
+// CompanyNames returns the names of the companies of the IDs, by ID.
+func CompanyNames(ctx context.Context, db bun.IDB, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []model.Company
+	if err := db.NewSelect().Model(&rows).Column("id", "name").Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("store: unable to read company names: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}

@@ -136,6 +136,13 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	admin.Get("/portal/sample/:page", append(settings, a.PortalSample)...)
 	admin.Post("/portal/preview", append(settings, a.PreviewStart)...)
 	admin.Post("/portal/preview/end", web.RequireStaff, a.PreviewEnd)
+	// Single sign-on providers: before the sections, which share the path.
+	admin.Get("/portal/sso/new", append(settings, a.SSONew)...)
+	admin.Post("/portal/sso", append(settings, a.SSOCreate)...)
+	admin.Get("/portal/sso/:id", append(settings, a.SSOEdit)...)
+	admin.Post("/portal/sso/:id", append(settings, a.SSOSave)...)
+	admin.Post("/portal/sso/:id/delete", append(settings, a.SSODelete)...)
+	admin.Post("/portal/sso/:id/test", append(settings, a.SSOTest)...)
 	admin.Post("/portal/:section", append(settings, a.SaveSection)...)
 
 	// Email: password reset and invitation links, address verification,

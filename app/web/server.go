@@ -76,7 +76,7 @@ func New(d Deps) (*Server, error) {
 	}
 	sk := samlkind.New(ss)
 	ss.Register(model.SSOKindSAML, sk)
-	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk}, ss, sk)
+	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk, SSO: ss}, ss, sk)
 	return &Server{Core: c, SSO: ss}, nil
 }
 
