@@ -30,16 +30,18 @@ func TestBrowserSAMLLogin(t *testing.T) {
 	admin.open("/admin/portal/sso/new?kind=saml")
 	admin.waitJS("the SAML provider form", `document.querySelector('#metadata_url') && document.querySelector('#slug')`)
 	admin.do("fill the SAML provider",
-		chromedp.SetValue(chromedp.CSS("#name"), "Okta"),
-		chromedp.SetValue(chromedp.CSS("#slug"), "okta"),
-		chromedp.SetValue(chromedp.CSS("#metadata_url"), idp.MetadataURL()),
+		chromedp.SetValue(chromedp.CSS("#sso form #name"), "Okta"),
+		chromedp.SetValue(chromedp.CSS("#sso form #slug"), "okta"),
+		chromedp.SetValue(chromedp.CSS("#sso form #metadata_url"), idp.MetadataURL()),
 	)
 	admin.do("enable and save", chromedp.Evaluate[chromedp.Void](`(() => {
 		const f = document.querySelector('#metadata_url').form;
 		const on = f.querySelector('input[name="enabled"]'); if (on && !on.checked) on.click();
 		f.requestSubmit();
 	})()`))
-	admin.waitJS("the saved provider", `document.body.innerText.includes('/portal/sso/okta/acs')`)
+	if ok, _ := admin.poll(`document.body.innerText.includes('/portal/sso/okta/acs')`, waitTimeout); !ok {
+		t.Fatalf("provider not saved: %s", admin.innerText("#sso form"))
+	}
 
 	// The IdP learns the SP from the metadata URL Portico shows.
 	resp, err := http.Get(s.URL + "/portal/sso/okta/metadata")
@@ -56,8 +58,8 @@ func TestBrowserSAMLLogin(t *testing.T) {
 	b := newBrowser(t, s.URL)
 	b.open("/portal/tickets?status=closed")
 	b.waitPath("/portal/login")
-	b.waitJS("the Okta button", `document.querySelector('a[href^="/portal/sso/okta/login"]')`)
-	b.do("choose Okta", chromedp.Click(chromedp.CSS(`a[href^="/portal/sso/okta/login"]`)))
+	b.waitJS("the Okta button", `document.querySelector('a[data-sso="okta"]')`)
+	b.do("choose Okta", chromedp.Click(chromedp.CSS(`a[data-sso="okta"]`)))
 	b.waitJS("the IdP's login page", fmt.Sprintf(`location.href.startsWith(%s) && document.querySelector('#idp-user')`, jsString(idp.URL+"/sso")))
 	b.do("sign in at the IdP",
 		chromedp.SetValue(chromedp.CSS("#idp-user"), "nora"),

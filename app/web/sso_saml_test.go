@@ -37,6 +37,12 @@ func samlSuite(t *testing.T, setup func(*testing.T, func(*samlkind.Options)) *sa
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, `data-autosubmit`) || !strings.Contains(body, `name="portico_bounce"`) {
 			t.Fatalf("cross-site ACS: %d %s", res.StatusCode, body)
 		}
+		// The browser's own cookie was not sent; it must not be replaced.
+		for _, ck := range res.Cookies() {
+			if ck.Name == "portico_sid" {
+				t.Fatalf("the hand-over page sets a session cookie: %v", ck)
+			}
+		}
 		res, body = s.acs(c, resp, relay)
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/tickets?status=open" {
 			t.Fatalf("ACS: %d to %q: %s", res.StatusCode, res.Header.Get("Location"), body)

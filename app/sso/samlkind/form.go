@@ -168,3 +168,11 @@ func (k *Kind) ReadForm(get func(string) string, p *sso.Provider, stored map[str
 	p.Options = string(b)
 	return secrets, nil
 }
+
+// Endpoints are the URLs an admin pastes into the IdP.
+func (k *Kind) Endpoints(c *fiber.Ctx, p *sso.Provider) []sso.Endpoint {
+	i := k.InfoOf(c, p)
+	return []sso.Endpoint{{Label: "saml.form.acs_url", URL: i.ACSURL}, {Label: "saml.form.entity_id", URL: i.EntityID},
+		{Label: "saml.form.metadata", URL: i.MetadataURL}, {Label: "saml.form.slo_url", URL: i.SLOURL},
+		{Label: "sso.url_login", URL: k.s.URL(c, p, "login")}}
+}

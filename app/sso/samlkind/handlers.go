@@ -52,6 +52,9 @@ func (k *Kind) ACS(c *fiber.Ctx) error {
 		return k.s.Fail(c, p, sso.ReasonInvalid, &saml.Error{Reason: saml.ReasonTooLarge, Err: errors.New("posted Response too large")})
 	}
 	if c.FormValue(bounceField) == "" && c.Cookies(core.SessionCookie) == "" {
+		// The browser has a session cookie it did not send: the fresh one
+		// the session middleware set must not replace it.
+		c.Response().Header.DelCookie(core.SessionCookie)
 		return k.s.Page(c, fiber.StatusOK, "pages/portal/saml_continue", fiber.Map{
 			"Action": core.SettingsOf(c).PortalURL(sso.Path(p, "acs")), "SAMLResponse": resp, "RelayState": relay,
 			"Bounce": bounceField, "Title": core.LocaleOf(c).T("saml.continue.title"),
