@@ -71,4 +71,14 @@ func TestBrowserSAMLLogin(t *testing.T) {
 		t.Fatalf("landed on %s", loc)
 	}
 	b.waitJS("Nora's portal", `document.body.innerText.includes('Nora')`)
+
+	// Logging out ends the portal's session, then Okta's (single logout),
+	// and the IdP sends the browser back to the login page.
+	b.do("log out", chromedp.Click(chromedp.CSS(`form[action="/portal/logout"] button[type="submit"]`)))
+	b.waitJS("back on the login page after single logout", `location.pathname === '/portal/login' && location.search.includes('logged_out=1')`)
+	if n := idp.Logouts(); n != 1 {
+		t.Fatalf("the IdP ended %d sessions", n)
+	}
+	b.open("/portal/tickets")
+	b.waitPath("/portal/login")
 }

@@ -67,7 +67,7 @@ func (s *Service) Logout(c *fiber.Ctx) error {
 		c.Set("HX-Redirect", next)
 		return c.SendStatus(fiber.StatusNoContent)
 	}
-	return c.Redirect(next, fiber.StatusSeeOther)
+	return s.Leave(c, next)
 }
 
 func (s *Service) providerLogoutURL(c *fiber.Ctx, se *auth.Session) string {
