@@ -2,11 +2,11 @@ package web
 
 import (
 	"context"
-	"html"
-	"regexp"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
