@@ -28,7 +28,15 @@ func (s *Service) Start(c *fiber.Ctx) error {
 // BeginTest starts an admin's test sign-in at the provider, enabled or
 // not: the provider's answer is reported, and nobody is logged in.
 func (s *Service) BeginTest(c *fiber.Ctx, p *Provider) error {
-	return s.begin(c, p, "", true)
+	if err := s.begin(c, p, "", true); err != nil {
+		return err
+	}
+	// Started from a form post: off to the provider through leave.
+	if to := string(c.Response().Header.Peek(fiber.HeaderLocation)); to != "" && c.Response().StatusCode() == fiber.StatusSeeOther {
+		c.Response().Header.Del(fiber.HeaderLocation)
+		return s.leave(c, to, "sso.leave.test")
+	}
+	return nil
 }
 
 // begin runs the kind's Begin with a fresh flow, then stores the flow.
@@ -63,11 +71,19 @@ func (s *Service) Logout(c *fiber.Ctx) error {
 	if next == "" {
 		return core.Redirect(c, "/portal/login?logged_out=1")
 	}
+	return s.leave(c, next, "sso.leave.logout")
+}
+
+// leave sends the browser to another origin after a form post. A plain
+// redirect there would break the CSP's form-action 'self', so htmx gets
+// HX-Redirect, and a plain form a page that goes on by itself (meta
+// refresh), with a link to follow.
+func (s *Service) leave(c *fiber.Ctx, to, heading string) error {
 	if c.Get("HX-Request") == "true" {
-		c.Set("HX-Redirect", next)
+		c.Set("HX-Redirect", to)
 		return c.SendStatus(fiber.StatusNoContent)
 	}
-	return c.Redirect(next, fiber.StatusSeeOther)
+	return s.Page(c, fiber.StatusOK, "pages/portal/sso_leave", fiber.Map{"To": to, "Heading": heading, "Title": core.LocaleOf(c).T(heading)})
 }
 
 func (s *Service) providerLogoutURL(c *fiber.Ctx, se *auth.Session) string {

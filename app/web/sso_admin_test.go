@@ -169,16 +169,17 @@ func TestSSOAdminTestSignIn(t *testing.T) {
 	p := h.addOIDC(op, "okta", func(p *model.SSOProvider) { p.Enabled = false })
 	admin := h.admin()
 	op.AutoLogin("tess@example.net")
-	res, _ := admin.admPost("/admin/portal/sso/"+recItoa(p.ID)+"/test", nil, false)
-	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), op.Issuer+"/authorize?") {
-		t.Fatalf("test start: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	res, body := admin.admPost("/admin/portal/sso/"+recItoa(p.ID)+"/test", nil, false)
+	to := leaveTo(t, res, body)
+	if !strings.HasPrefix(to, op.Issuer+"/authorize?") {
+		t.Fatalf("test start goes on to %q", to)
 	}
-	back, err := noFollow.Get(res.Header.Get("Location"))
+	back, err := noFollow.Get(to)
 	if err != nil {
 		t.Fatal(err)
 	}
 	back.Body.Close()
-	res, body := admin.get(local(t, back.Header.Get("Location")), false)
+	res, body = admin.get(local(t, back.Header.Get("Location")), false)
 	if res.StatusCode != http.StatusOK || h1(body) != "Test sign-in" || !admHas(body, "tess@example.net") || !admHas(body, "t-1") {
 		t.Fatalf("report: %d %q", res.StatusCode, h1(body))
 	}
@@ -195,8 +196,8 @@ func TestSSOAdminTestSignIn(t *testing.T) {
 	// JWT: the customer's page gets a signed test path as return_to.
 	j := h.addProvider(model.SSOKindJWT, "app", map[string]string{"login_url": "https://app.example/login", "algorithm": "HS256"},
 		map[string]string{"shared_secret": jwtSecret}, func(p *model.SSOProvider) { p.Enabled = false })
-	res, _ = admin.admPost("/admin/portal/sso/"+recItoa(j.ID)+"/test", nil, false)
-	u, _ := url.Parse(res.Header.Get("Location"))
+	res, body = admin.admPost("/admin/portal/sso/"+recItoa(j.ID)+"/test", nil, false)
+	u, _ := url.Parse(leaveTo(t, res, body))
 	rt := u.Query().Get("return_to")
 	if !strings.HasPrefix(rt, "/portal/sso/app/test?until=") {
 		t.Fatalf("return_to %q", rt)
