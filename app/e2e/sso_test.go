@@ -175,7 +175,10 @@ func TestBrowserSSOListsOnly(t *testing.T) {
 	if err != nil || len(lists) == 0 {
 		t.Fatalf("demo lists: %v", err)
 	}
-	x.settings(func(st *model.PortalSettings) { st.SSOAccess = model.SSOAccessLists; st.SSOLists = []int64{lists[0].ID} })
+	x.settings(func(st *model.PortalSettings) {
+		st.SSOAccess = model.SSOAccessLists
+		st.SSOLists = []int64{lists[0].ID}
+	})
 
 	b := newBrowser(t, s.URL)
 	b.open("/portal/login")
