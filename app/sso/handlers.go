@@ -45,8 +45,7 @@ func (s *Service) begin(c *fiber.Ctx, p *Provider, returnTo string, test bool) e
 	if k == nil {
 		return fiber.ErrNotFound
 	}
-	ctx := c.UserContext()
-	if !s.Limiter.Allow(ctx, "sso:ip:"+core.IP(c), 60, time.Minute) {
+	if !s.allow(c) {
 		return core.ErrRateLimited
 	}
 	f := s.newFlow(p, returnTo, test)
@@ -55,6 +54,12 @@ func (s *Service) begin(c *fiber.Ctx, p *Provider, returnTo string, test bool) e
 		return s.Fail(c, p, ReasonProvider, err)
 	}
 	return s.PutFlow(c, f)
+}
+
+// allow counts one step of a sign-in (start, callback, token) against
+// the client's IP: a shared office stays well within it, a flood not.
+func (s *Service) allow(c *fiber.Ctx) bool {
+	return s.Limiter.Allow(c.UserContext(), "sso:ip:"+core.IP(c), 120, time.Minute)
 }
 
 // Logout ends the customer's session (POST /portal/logout), and then the

@@ -109,7 +109,10 @@ func testOIDCLogin(t *testing.T, h *harness) {
 // logged in, and the refusal is audited with its reason.
 func TestSSOOIDCRefusals(t *testing.T) {
 	t.Parallel()
-	h := newPortal(t)
+	oidcRefusals(t, newPortal(t))
+}
+
+func oidcRefusals(t *testing.T, h *harness) {
 	op := idp.NewOP(t)
 	op.AddUser(idp.User{Subject: "u-2", Email: "omar@example.net", EmailVerified: true, GivenName: "Omar"})
 	h.addOIDC(op, "idp")
