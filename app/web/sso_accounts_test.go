@@ -111,6 +111,18 @@ func listsOnly(t *testing.T, h *harness) {
 		t.Errorf("removed from the list: %d %q", res.StatusCode, h1(body))
 	}
 
+	// A disabled contact is refused, even with a good token.
+	h.exec("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)", listID, carlaID)
+	h.exec("UPDATE contacts SET disabled = ? WHERE id = ?", true, carlaID)
+	if res, body := h.client().postJWT("app", token(), ""); res.StatusCode != http.StatusForbidden || h1(body) != "Access denied" {
+		t.Errorf("disabled contact: %d %q", res.StatusCode, h1(body))
+	}
+	if got := h.lastAudit("sso.failed"); got != "disabled" {
+		t.Errorf("audited %q", got)
+	}
+	h.exec("UPDATE contacts SET disabled = ? WHERE id = ?", false, carlaID)
+	h.exec("DELETE FROM list_members WHERE contact_id = ?", carlaID)
+
 	// The password rules don't apply to an SSO session, nor the SSO rules
 	// to a password session: portal access by lists, SSO for all.
 	h.updateSettings(func(s *model.PortalSettings) {

@@ -31,6 +31,14 @@ func TestSSOAdminSection(t *testing.T) {
 		t.Fatalf("new form: %d", res.StatusCode)
 	}
 	admFragment(t, body, "sso")
+	// Without JavaScript: the whole page, with the form in the section.
+	if res, body := admin.get("/admin/portal/sso/new?kind=jwt", false); res.StatusCode != http.StatusOK ||
+		!strings.Contains(body, "<html") || !strings.Contains(body, `id="login_url"`) {
+		t.Errorf("new form without htmx: %d", res.StatusCode)
+	}
+	if res, _ := admin.get("/admin/portal/sso/new?kind=nope", true); res.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown kind: %d", res.StatusCode)
+	}
 
 	// Invalid: errors at the fields, what was typed kept, nothing saved.
 	bad := admForm("kind", "oidc", "name", "Okta", "slug", "Bad Slug!", "preset", "generic", "issuer", "", "client_id", "abc",

@@ -170,6 +170,17 @@ func oidcRefusals(t *testing.T, h *harness) {
 		})
 	}
 
+	t.Run("the provider refuses", func(t *testing.T) {
+		c := h.client()
+		res, body := c.oidcLogin(op, "idp", "unknown@example.net", "")
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "could not complete the sign-in") || c.loggedIn() {
+			t.Errorf("%d %q", res.StatusCode, h1(body))
+		}
+		if got := h.lastAudit("sso.failed"); !strings.HasPrefix(got, "provider_error: access_denied") {
+			t.Errorf("audited %q", got)
+		}
+	})
+
 	t.Run("replayed state", func(t *testing.T) {
 		c := h.client()
 		cb := c.oidcCallback(op, "idp", "omar@example.net", "")
