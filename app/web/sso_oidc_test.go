@@ -32,6 +32,10 @@ func TestSSOOIDCLoginPostgresRedis(t *testing.T) {
 	sessions := &auth.RedisSessions{Client: rc, Prefix: prefix}
 	testOIDCLogin(t, newHarnessOn(t, testutil.Postgres(t),
 		withSessions(sessions, &auth.RedisLimiter{Client: rc, Prefix: prefix, Fallback: auth.NewMemoryLimiter()})))
+	// The visitors' pending sign-ins lived in Redis, under no account.
+	if n := rc.Exists(t.Context(), prefix+"acct:pending:0").Val(); n != 0 {
+		t.Error("pending sign-ins are indexed under an account")
+	}
 }
 
 func testOIDCLogin(t *testing.T, h *harness) {
