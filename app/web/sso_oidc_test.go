@@ -231,3 +231,30 @@ func TestSSOReturnTo(t *testing.T) {
 		}
 	}
 }
+
+// Two instances on one Postgres and one Redis: a sign-in started on one
+// finishes on the other, and the session is good on both.
+func TestSSOOIDCAcrossInstancesPostgresRedis(t *testing.T) {
+	t.Parallel()
+	rc, prefix := testutil.Redis(t)
+	st := testutil.Postgres(t)
+	shared := withSessions(&auth.RedisSessions{Client: rc, Prefix: prefix}, &auth.RedisLimiter{Client: rc, Prefix: prefix, Fallback: auth.NewMemoryLimiter()})
+	a, b := newHarnessOn(t, st, shared), newHarnessOn(t, st, shared)
+	op := idp.NewOP(t)
+	op.AddUser(idp.User{Subject: "x-1", Email: "xena@example.net", EmailVerified: true, GivenName: "Xena"})
+	a.addOIDC(op, "okta")
+	onA := a.client()
+	cb := onA.oidcCallback(op, "okta", "xena@example.net", "/portal/tickets/new")
+	onB := b.client()
+	onB.cookies = onA.cookies
+	if res, _ := onB.get(cb, false); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/tickets/new" {
+		t.Fatalf("callback on the other instance: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if !onB.loggedIn() || !onA.loggedIn() {
+		t.Error("the session is not good on both instances")
+	}
+	// And the used state is refused on the first instance too.
+	if res, _ := a.client().get(cb, false); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("the state replayed on the first instance: %d", res.StatusCode)
+	}
+}
