@@ -108,8 +108,11 @@ func (r *RedisSessions) Put(ctx context.Context, id string, s *Session, ttl time
 	ak := r.accountKey(s.Kind, s.AccountID)
 	_, err = r.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, r.key(id), b, ttl)
-		p.SAdd(ctx, ak, hashID(id))
-		p.Expire(ctx, ak, 48*time.Hour)
+		// A visitor's pending sign-in belongs to no account: no index.
+		if s.AccountID != 0 {
+			p.SAdd(ctx, ak, hashID(id))
+			p.Expire(ctx, ak, 48*time.Hour)
+		}
 		return nil
 	})
 	if err != nil {

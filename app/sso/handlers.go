@@ -28,7 +28,15 @@ func (s *Service) Start(c *fiber.Ctx) error {
 // BeginTest starts an admin's test sign-in at the provider, enabled or
 // not: the provider's answer is reported, and nobody is logged in.
 func (s *Service) BeginTest(c *fiber.Ctx, p *Provider) error {
-	return s.begin(c, p, "", true)
+	if err := s.begin(c, p, "", true); err != nil {
+		return err
+	}
+	// Started from a form post: off to the provider through leave.
+	if to := string(c.Response().Header.Peek(fiber.HeaderLocation)); to != "" && c.Response().StatusCode() == fiber.StatusSeeOther {
+		c.Response().Header.Del(fiber.HeaderLocation)
+		return s.leave(c, to, "sso.leave.test")
+	}
+	return nil
 }
 
 // begin runs the kind's Begin with a fresh flow, then stores the flow.
@@ -37,8 +45,7 @@ func (s *Service) begin(c *fiber.Ctx, p *Provider, returnTo string, test bool) e
 	if k == nil {
 		return fiber.ErrNotFound
 	}
-	ctx := c.UserContext()
-	if !s.Limiter.Allow(ctx, "sso:ip:"+core.IP(c), 60, time.Minute) {
+	if !s.allow(c) {
 		return core.ErrRateLimited
 	}
 	f := s.newFlow(p, returnTo, test)
@@ -47,6 +54,12 @@ func (s *Service) begin(c *fiber.Ctx, p *Provider, returnTo string, test bool) e
 		return s.Fail(c, p, ReasonProvider, err)
 	}
 	return s.PutFlow(c, f)
+}
+
+// allow counts one step of a sign-in (start, callback, token) against
+// the client's IP: a shared office stays well within it, a flood not.
+func (s *Service) allow(c *fiber.Ctx) bool {
+	return s.Limiter.Allow(c.UserContext(), "sso:ip:"+core.IP(c), 120, time.Minute)
 }
 
 // Logout ends the customer's session (POST /portal/logout), and then the
@@ -63,11 +76,19 @@ func (s *Service) Logout(c *fiber.Ctx) error {
 	if next == "" {
 		return core.Redirect(c, "/portal/login?logged_out=1")
 	}
+	return s.leave(c, next, "sso.leave.logout")
+}
+
+// leave sends the browser to another origin after a form post. A plain
+// redirect there would break the CSP's form-action 'self', so htmx gets
+// HX-Redirect, and a plain form a page that goes on by itself (meta
+// refresh), with a link to follow.
+func (s *Service) leave(c *fiber.Ctx, to, heading string) error {
 	if c.Get("HX-Request") == "true" {
-		c.Set("HX-Redirect", next)
+		c.Set("HX-Redirect", to)
 		return c.SendStatus(fiber.StatusNoContent)
 	}
-	return s.Leave(c, next)
+	return s.Page(c, fiber.StatusOK, "pages/portal/sso_leave", fiber.Map{"To": to, "Heading": heading, "Title": core.LocaleOf(c).T(heading)})
 }
 
 func (s *Service) providerLogoutURL(c *fiber.Ctx, se *auth.Session) string {

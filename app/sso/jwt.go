@@ -129,7 +129,7 @@ func (s *Service) JWTLogin(c *fiber.Ctx) error {
 	if !p.Enabled && !test {
 		return fiber.ErrNotFound
 	}
-	if !s.Limiter.Allow(c.UserContext(), "sso:ip:"+core.IP(c), 60, time.Minute) {
+	if !s.allow(c) {
 		return core.ErrRateLimited
 	}
 	id, reason, err := s.verifyJWT(c, p, token)

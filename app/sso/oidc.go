@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"portico/app/auth"
+	"portico/app/web/core"
 )
 
 // OpenID Connect: the authorization code flow with PKCE (S256), through
@@ -186,6 +187,9 @@ func (s *Service) OIDCCallback(c *fiber.Ctx) error {
 	p, err := s.provider(c, "oidc")
 	if err != nil {
 		return err
+	}
+	if !s.allow(c) {
+		return core.ErrRateLimited
 	}
 	f, err := s.TakeFlow(c, c.Query("state"))
 	if !p.Enabled && (err != nil || !f.Test) {

@@ -83,3 +83,19 @@ func trimVersion(s string) string {
 	}
 	return s
 }
+
+// SealFor seals secrets into p.Secrets with an instance's secret key, as
+// the service does: for tools and tests that write a provider without a
+// running server. p must have its ID.
+func SealFor(secretKey []byte, p *Provider, secrets map[string]string) error {
+	sl, err := newSealer(secretKey)
+	if err != nil {
+		return err
+	}
+	sealed, err := sl.seal(p.ID, secrets)
+	if err != nil {
+		return err
+	}
+	p.Secrets = sealed
+	return nil
+}

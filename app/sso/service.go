@@ -7,6 +7,21 @@
 //
 // A kind verifies what its provider sent and turns it into an Identity;
 // Service.Complete does the rest, alike for every kind.
+//
+// Plugging a kind in (SAML does it this way):
+//   - implement Kind (Begin, LogoutURL), and optionally FormReader (its
+//     fields of the settings form, template partials/admin/sso_<kind>)
+//     and Endpointer (the URLs an admin copies into the provider);
+//   - Register it on the Service (web.New builds it: Server.SSO);
+//   - add its routes under /portal/sso/:slug/… in web/routes.go, beside
+//     the others and before the portal group, with the same middleware
+//     (no CSRF: a provider's POST is cross-site); load the provider with
+//     LoadProvider(kind) for a 404 when it is disabled or unknown;
+//   - in the callback: TakeFlow (state, single use, bound to the
+//     session; a cross-site POST carries no SameSite=Lax cookie, so hop
+//     to a GET of the portal first), UseOnce for one-time IDs, Fail with
+//     a reason for every refusal, Report for a flow marked Test, and
+//     Complete for the rest.
 package sso
 
 import (

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"portico/app/auth"
+	"portico/app/testutil"
 	"strings"
 	"testing"
 
@@ -14,7 +16,10 @@ import (
 // provider vouches for the email and the admin allowed linking.
 func TestSSOEmailCollision(t *testing.T) {
 	t.Parallel()
-	h := newPortal(t)
+	emailCollision(t, newPortal(t))
+}
+
+func emailCollision(t *testing.T, h *harness) {
 	op := idp.NewOP(t)
 	op.AddUser(idp.User{Subject: "x-ana", Email: ana, EmailVerified: false, GivenName: "Not Ana"})
 	h.addOIDC(op, "nolink")
@@ -61,7 +66,10 @@ func TestSSOEmailCollision(t *testing.T) {
 // member taken off the list loses access at once.
 func TestSSOListsOnly(t *testing.T) {
 	t.Parallel()
-	h := newPortal(t)
+	listsOnly(t, newPortal(t))
+}
+
+func listsOnly(t *testing.T, h *harness) {
 	h.addProvider(model.SSOKindJWT, "app", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "HS256"},
 		map[string]string{sso.SecretJWT: jwtSecret})
 	h.exec("INSERT INTO lists (name) VALUES ('SSO customers')")
@@ -103,6 +111,18 @@ func TestSSOListsOnly(t *testing.T) {
 		t.Errorf("removed from the list: %d %q", res.StatusCode, h1(body))
 	}
 
+	// A disabled contact is refused, even with a good token.
+	h.exec("INSERT INTO list_members (list_id, contact_id) VALUES (?, ?)", listID, carlaID)
+	h.exec("UPDATE contacts SET disabled = ? WHERE id = ?", true, carlaID)
+	if res, body := h.client().postJWT("app", token(), ""); res.StatusCode != http.StatusForbidden || h1(body) != "Access denied" {
+		t.Errorf("disabled contact: %d %q", res.StatusCode, h1(body))
+	}
+	if got := h.lastAudit("sso.failed"); got != "disabled" {
+		t.Errorf("audited %q", got)
+	}
+	h.exec("UPDATE contacts SET disabled = ? WHERE id = ?", false, carlaID)
+	h.exec("DELETE FROM list_members WHERE contact_id = ?", carlaID)
+
 	// The password rules don't apply to an SSO session, nor the SSO rules
 	// to a password session: portal access by lists, SSO for all.
 	h.updateSettings(func(s *model.PortalSettings) {
@@ -118,7 +138,10 @@ func TestSSOListsOnly(t *testing.T) {
 // A disabled or unknown provider answers 404 on every route.
 func TestSSODisabledProvider(t *testing.T) {
 	t.Parallel()
-	h := newPortal(t)
+	disabledProvider(t, newPortal(t))
+}
+
+func disabledProvider(t *testing.T, h *harness) {
 	op := idp.NewOP(t)
 	op.AddUser(idp.User{Subject: "d-1", Email: "dora@example.net", EmailVerified: true})
 	h.addOIDC(op, "off")
@@ -143,5 +166,27 @@ func TestSSODisabledProvider(t *testing.T) {
 	}
 	if c.loggedIn() || strings.Contains(h.lastAudit("sso.login"), "dora") {
 		t.Error("logged in through a disabled provider")
+	}
+}
+
+// The refusals, collisions, disabled providers and lists-only access on
+// Postgres, with sessions and limits in Redis, one after the other on one
+// database (each test uses its own providers and people).
+func TestSSORulesPostgresRedis(t *testing.T) {
+	t.Parallel()
+	rc, prefix := testutil.Redis(t)
+	h := newHarnessOn(t, testutil.Postgres(t), withSessions(&auth.RedisSessions{Client: rc, Prefix: prefix},
+		&auth.RedisLimiter{Client: rc, Prefix: prefix, Fallback: auth.NewMemoryLimiter()}))
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T, *harness)
+	}{
+		{"oidc refusals", oidcRefusals}, {"jwt refusals", jwtRefusals}, {"email collision", emailCollision},
+		{"disabled provider", disabledProvider}, {"lists only", listsOnly},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.t = t
+			tc.run(t, h)
+		})
 	}
 }

@@ -31,6 +31,14 @@ func TestSSOAdminSection(t *testing.T) {
 		t.Fatalf("new form: %d", res.StatusCode)
 	}
 	admFragment(t, body, "sso")
+	// Without JavaScript: the whole page, with the form in the section.
+	if res, body := admin.get("/admin/portal/sso/new?kind=jwt", false); res.StatusCode != http.StatusOK ||
+		!strings.Contains(body, "<html") || !strings.Contains(body, `id="login_url"`) {
+		t.Errorf("new form without htmx: %d", res.StatusCode)
+	}
+	if res, _ := admin.get("/admin/portal/sso/new?kind=nope", true); res.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown kind: %d", res.StatusCode)
+	}
 
 	// Invalid: errors at the fields, what was typed kept, nothing saved.
 	bad := admForm("kind", "oidc", "name", "Okta", "slug", "Bad Slug!", "preset", "generic", "issuer", "", "client_id", "abc",
@@ -169,16 +177,17 @@ func TestSSOAdminTestSignIn(t *testing.T) {
 	p := h.addOIDC(op, "okta", func(p *model.SSOProvider) { p.Enabled = false })
 	admin := h.admin()
 	op.AutoLogin("tess@example.net")
-	res, _ := admin.admPost("/admin/portal/sso/"+recItoa(p.ID)+"/test", nil, false)
-	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), op.Issuer+"/authorize?") {
-		t.Fatalf("test start: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	res, body := admin.admPost("/admin/portal/sso/"+recItoa(p.ID)+"/test", nil, false)
+	to := leaveTo(t, res, body)
+	if !strings.HasPrefix(to, op.Issuer+"/authorize?") {
+		t.Fatalf("test start goes on to %q", to)
 	}
-	back, err := noFollow.Get(res.Header.Get("Location"))
+	back, err := noFollow.Get(to)
 	if err != nil {
 		t.Fatal(err)
 	}
 	back.Body.Close()
-	res, body := admin.get(local(t, back.Header.Get("Location")), false)
+	res, body = admin.get(local(t, back.Header.Get("Location")), false)
 	if res.StatusCode != http.StatusOK || h1(body) != "Test sign-in" || !admHas(body, "tess@example.net") || !admHas(body, "t-1") {
 		t.Fatalf("report: %d %q", res.StatusCode, h1(body))
 	}
@@ -195,8 +204,8 @@ func TestSSOAdminTestSignIn(t *testing.T) {
 	// JWT: the customer's page gets a signed test path as return_to.
 	j := h.addProvider(model.SSOKindJWT, "app", map[string]string{"login_url": "https://app.example/login", "algorithm": "HS256"},
 		map[string]string{"shared_secret": jwtSecret}, func(p *model.SSOProvider) { p.Enabled = false })
-	res, _ = admin.admPost("/admin/portal/sso/"+recItoa(j.ID)+"/test", nil, false)
-	u, _ := url.Parse(res.Header.Get("Location"))
+	res, body = admin.admPost("/admin/portal/sso/"+recItoa(j.ID)+"/test", nil, false)
+	u, _ := url.Parse(leaveTo(t, res, body))
 	rt := u.Query().Get("return_to")
 	if !strings.HasPrefix(rt, "/portal/sso/app/test?until=") {
 		t.Fatalf("return_to %q", rt)

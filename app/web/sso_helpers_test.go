@@ -6,8 +6,10 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +116,23 @@ func (h *harness) lastAudit(action string) string {
 		return ""
 	}
 	return after
+}
+
+var leaveRe = regexp.MustCompile(`<a href="([^"]+)" id="sso-continue"`)
+
+// leaveTo is where a "leaving for the provider" page goes on to; the
+// page must also go on by itself (meta refresh) to the same place.
+func leaveTo(t *testing.T, res *http.Response, body string) string {
+	t.Helper()
+	m := leaveRe.FindStringSubmatch(body)
+	if res.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("not a leaving page: %d %q", res.StatusCode, h1(body))
+	}
+	to := html.UnescapeString(m[1])
+	if !strings.Contains(html.UnescapeString(body), `<meta http-equiv="refresh" content="0;url=`+to+`">`) {
+		t.Errorf("the leaving page does not go on by itself to %s", to)
+	}
+	return to
 }
 
 // publicPEM is an RSA public key as PEM.

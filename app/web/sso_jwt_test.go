@@ -126,7 +126,10 @@ func testJWTLogin(t *testing.T, h *harness) {
 // Every bad token is refused, audited with its reason, and logs nobody in.
 func TestSSOJWTRefusals(t *testing.T) {
 	t.Parallel()
-	h := newPortal(t)
+	jwtRefusals(t, newPortal(t))
+}
+
+func jwtRefusals(t *testing.T, h *harness) {
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -211,4 +214,47 @@ func TestSSOJWTRefusals(t *testing.T) {
 			t.Errorf("%d %q", res.StatusCode, h1(body))
 		}
 	})
+}
+
+// Two instances on one Postgres: a token used on one is refused on the
+// other, and of two racing uses of one token exactly one logs in.
+func TestSSOJWTReplayAcrossInstancesPostgres(t *testing.T) {
+	t.Parallel()
+	st := testutil.Postgres(t)
+	a := newHarnessOn(t, st)
+	b := newHarnessOn(t, st)
+	a.addProvider(model.SSOKindJWT, "app", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "HS256"},
+		map[string]string{sso.SecretJWT: jwtSecret})
+	tok := idp.SignHS256([]byte(jwtSecret), claims("rita@example.net"))
+	if res, _ := a.client().postJWT("app", tok, ""); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("instance A: %d", res.StatusCode)
+	}
+	if res, _ := b.client().postJWT("app", tok, ""); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("instance B, same token: %d, want 400", res.StatusCode)
+	}
+	race := idp.SignHS256([]byte(jwtSecret), claims("rita@example.net"))
+	codes := make(chan int, 2)
+	for _, h := range []*harness{a, b} {
+		go func() {
+			form := url.Values{"jwt": {race}}
+			req := httptest.NewRequest(http.MethodPost, "/portal/sso/app/jwt", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := h.srv.App().Test(req, -1)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			codes <- res.StatusCode
+		}()
+	}
+	got := []int{<-codes, <-codes}
+	ok := 0
+	for _, c := range got {
+		if c == http.StatusSeeOther {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Errorf("racing uses answered %v, want exactly one 303", got)
+	}
 }

@@ -32,6 +32,10 @@ func TestSSOOIDCLoginPostgresRedis(t *testing.T) {
 	sessions := &auth.RedisSessions{Client: rc, Prefix: prefix}
 	testOIDCLogin(t, newHarnessOn(t, testutil.Postgres(t),
 		withSessions(sessions, &auth.RedisLimiter{Client: rc, Prefix: prefix, Fallback: auth.NewMemoryLimiter()})))
+	// The visitors' pending sign-ins lived in Redis, under no account.
+	if n := rc.Exists(t.Context(), prefix+"acct:pending:0").Val(); n != 0 {
+		t.Error("pending sign-ins are indexed under an account")
+	}
 }
 
 func testOIDCLogin(t *testing.T, h *harness) {
@@ -80,9 +84,9 @@ func testOIDCLogin(t *testing.T, h *harness) {
 	// Logout: the local session ends, then the provider's.
 	c.get("/portal/tickets", false)
 	res, body := c.post("/portal/logout", nil, false)
-	loc := leavingTo(res, body)
+	loc := leaveTo(t, res, body)
 	if !strings.HasPrefix(loc, op.Issuer+"/end_session?") {
-		t.Fatalf("logout: %d to %q", res.StatusCode, loc)
+		t.Fatalf("logout goes on to %q", loc)
 	}
 	lu, _ := url.Parse(loc)
 	if lu.Query().Get("id_token_hint") != op.LastIDToken() || !strings.HasSuffix(lu.Query().Get("post_logout_redirect_uri"), "/portal/login?logged_out=1") {
@@ -109,7 +113,10 @@ func testOIDCLogin(t *testing.T, h *harness) {
 // logged in, and the refusal is audited with its reason.
 func TestSSOOIDCRefusals(t *testing.T) {
 	t.Parallel()
-	h := newPortal(t)
+	oidcRefusals(t, newPortal(t))
+}
+
+func oidcRefusals(t *testing.T, h *harness) {
 	op := idp.NewOP(t)
 	op.AddUser(idp.User{Subject: "u-2", Email: "omar@example.net", EmailVerified: true, GivenName: "Omar"})
 	h.addOIDC(op, "idp")
@@ -167,6 +174,17 @@ func TestSSOOIDCRefusals(t *testing.T) {
 		})
 	}
 
+	t.Run("the provider refuses", func(t *testing.T) {
+		c := h.client()
+		res, body := c.oidcLogin(op, "idp", "unknown@example.net", "")
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "could not complete the sign-in") || c.loggedIn() {
+			t.Errorf("%d %q", res.StatusCode, h1(body))
+		}
+		if got := h.lastAudit("sso.failed"); !strings.HasPrefix(got, "provider_error: access_denied") {
+			t.Errorf("audited %q", got)
+		}
+	})
+
 	t.Run("replayed state", func(t *testing.T) {
 		c := h.client()
 		cb := c.oidcCallback(op, "idp", "omar@example.net", "")
@@ -211,5 +229,32 @@ func TestSSOReturnTo(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/tickets" {
 			t.Errorf("return_to %q: %d to %q, want /portal/tickets", rt, res.StatusCode, res.Header.Get("Location"))
 		}
+	}
+}
+
+// Two instances on one Postgres and one Redis: a sign-in started on one
+// finishes on the other, and the session is good on both.
+func TestSSOOIDCAcrossInstancesPostgresRedis(t *testing.T) {
+	t.Parallel()
+	rc, prefix := testutil.Redis(t)
+	st := testutil.Postgres(t)
+	shared := withSessions(&auth.RedisSessions{Client: rc, Prefix: prefix}, &auth.RedisLimiter{Client: rc, Prefix: prefix, Fallback: auth.NewMemoryLimiter()})
+	a, b := newHarnessOn(t, st, shared), newHarnessOn(t, st, shared)
+	op := idp.NewOP(t)
+	op.AddUser(idp.User{Subject: "x-1", Email: "xena@example.net", EmailVerified: true, GivenName: "Xena"})
+	a.addOIDC(op, "okta")
+	onA := a.client()
+	cb := onA.oidcCallback(op, "okta", "xena@example.net", "/portal/tickets/new")
+	onB := b.client()
+	onB.cookies = onA.cookies
+	if res, _ := onB.get(cb, false); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/tickets/new" {
+		t.Fatalf("callback on the other instance: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if !onB.loggedIn() || !onA.loggedIn() {
+		t.Error("the session is not good on both instances")
+	}
+	// And the used state is refused on the first instance too.
+	if res, _ := a.client().get(cb, false); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("the state replayed on the first instance: %d", res.StatusCode)
 	}
 }

@@ -81,7 +81,7 @@ func TestSAMLAdminSection(t *testing.T) {
 		t.Fatal("no test sign-in button")
 	}
 	res, body = admin.admPost(m[1], admForm(), false)
-	to := leavingTo(res, body)
+	to := leaveTo(t, res, body)
 	if !strings.HasPrefix(to, idp.URL+"/sso?") {
 		t.Fatalf("test sign-in: %d to %q", res.StatusCode, to)
 	}

@@ -3,10 +3,8 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"html"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -132,15 +130,3 @@ func redisOpts(t *testing.T) harnessOpt {
 
 // jsonOptions decodes a provider's options.
 func jsonOptions(p *model.SSOProvider, v any) error { return json.Unmarshal([]byte(p.Options), v) }
-
-var leavingRe = regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]+)">`)
-
-// leavingTo is where a "going to your provider" page sends the browser
-// (after a posted form, which may not redirect to another site), or "".
-func leavingTo(res *http.Response, body string) string {
-	m := leavingRe.FindStringSubmatch(body)
-	if res.StatusCode != http.StatusOK || m == nil || !strings.Contains(body, `href="`+m[1]+`"`) {
-		return ""
-	}
-	return html.UnescapeString(m[1])
-}

@@ -59,7 +59,7 @@ func samlSuite(t *testing.T, setup func(*testing.T, func(*samlkind.Options)) *sa
 		}
 		// Logout ends the local session, then the IdP's.
 		res, body = c.post("/portal/logout", nil, false)
-		loc := leavingTo(res, body)
+		loc := leaveTo(t, res, body)
 		if !strings.HasPrefix(loc, s.idp.Server.URL+"/slo?SAMLRequest=") {
 			t.Fatalf("logout: %d to %q", res.StatusCode, loc)
 		}

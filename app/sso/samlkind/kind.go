@@ -90,10 +90,6 @@ func (k *Kind) Begin(c *fiber.Ctx, p *sso.Provider, f *sso.Flow) error {
 	if err != nil {
 		return err
 	}
-	if c.Method() == fiber.MethodPost {
-		// An admin's test sign-in is a posted form: see Service.Leave.
-		return k.s.Leave(c, u)
-	}
 	return c.Redirect(u, fiber.StatusSeeOther)
 }
 
