@@ -138,3 +138,10 @@ func (ls logoutStore) TakeRequest(ctx context.Context, id string) (bool, error) 
 	}
 	return err == nil, err
 }
+
+// Kind is a provider kind with an admin form and URLs to copy.
+var (
+	_ sso.Kind       = (*Kind)(nil)
+	_ sso.FormReader = (*Kind)(nil)
+	_ sso.Endpointer = (*Kind)(nil)
+)
