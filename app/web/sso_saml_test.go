@@ -34,7 +34,8 @@ func samlSuite(t *testing.T, setup func(*testing.T, func(*samlkind.Options)) *sa
 		// The IdP's cross-site POST has no cookie: a page of the portal
 		// posts it again, from the portal's own origin.
 		res, body := s.crossSite(resp, relay)
-		if res.StatusCode != http.StatusOK || !strings.Contains(body, `data-autosubmit`) || !strings.Contains(body, `name="portico_bounce"`) {
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, `data-autosubmit`) || !strings.Contains(body, `name="portico_bounce"`) ||
+			!strings.Contains(body, `<button type="submit" id="saml-continue"`) {
 			t.Fatalf("cross-site ACS: %d %s", res.StatusCode, body)
 		}
 		// The browser's own cookie was not sent; it must not be replaced.
@@ -137,6 +138,18 @@ func samlSuite(t *testing.T, setup func(*testing.T, func(*samlkind.Options)) *sa
 			t.Fatalf("IdP-initiated replay: %d", res.StatusCode)
 		}
 		if f := s.lastFailure(); !strings.Contains(f, "replay") {
+			t.Fatalf("audited %q", f)
+		}
+	})
+
+	t.Run("an oversized Response is refused before it is decoded", func(t *testing.T) {
+		s := setup(t, nil)
+		c := s.h.client()
+		c.get("/portal/login", false)
+		if res, _ := s.acs(c, strings.Repeat("A", 400<<10), ""); res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("oversized: %d", res.StatusCode)
+		}
+		if f := s.lastFailure(); !strings.Contains(f, "too_large") {
 			t.Fatalf("audited %q", f)
 		}
 	})

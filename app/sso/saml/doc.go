@@ -23,8 +23,8 @@
 //   - it reads the Response and its assertions from what the signature
 //     covers (not from the document as received), checks audience,
 //     destination, recipient, times, issuer, status and InResponseTo, and
-//     classifies every failure with a sentinel error, which Portico turns
-//     into an audited reason;
+//     classifies its failures with sentinel errors, which Portico turns
+//     into audited reasons;
 //   - it takes a replay cache (which Portico backs with its cross-instance
 //     guard) and bounds inflated HTTP-Redirect messages to 1 MiB;
 //   - it ships an identity provider, so Portico's tests run real signed
