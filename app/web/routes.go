@@ -48,7 +48,9 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 		return append(slices.Clone(ssoOn), s.LoadProvider(model.SSOKindSAML), h)
 	}
 	app.Get("/portal/sso/:slug/metadata", samlOn(sk.Metadata)...)
-	app.Post("/portal/sso/:slug/acs", samlOn(sk.ACS)...)
+	// The ACS finds its provider itself: a disabled one still takes an
+	// admin's test sign-in.
+	app.Post("/portal/sso/:slug/acs", append(slices.Clone(ssoOn), sk.ACS)...)
 	app.Get("/portal/sso/:slug/slo", samlOn(sk.SLO)...)
 
 	// Every portal route: settings, session, language and CSRF.

@@ -93,4 +93,18 @@ func TestSAMLAdminSection(t *testing.T) {
 	if h.count("SELECT count(*) FROM contacts WHERE email = ?", "nora@newco.example") != 0 {
 		t.Fatal("the test sign-in created a contact")
 	}
+
+	// A disabled provider still runs the admin's test sign-in, and only it.
+	h.exec("UPDATE sso_providers SET enabled = ? WHERE id = ?", false, p.ID)
+	res, body = admin.admPost(m[1], admForm(), false)
+	resp, relay = idp.Post(t, leaveTo(t, res, body))
+	res, report = admin.post("/portal/sso/okta/acs", admForm("SAMLResponse", resp, "RelayState", relay, "portico_bounce", "1"), false)
+	if res.StatusCode != http.StatusOK || !strings.Contains(report, "nora@newco.example") {
+		t.Fatalf("test report of a disabled provider: %d", res.StatusCode)
+	}
+	other := h.client()
+	other.get("/portal/login", false)
+	if res, _ := other.post("/portal/sso/okta/acs", admForm("SAMLResponse", resp, "RelayState", relay, "portico_bounce", "1"), false); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("ACS of a disabled provider outside a test: %d", res.StatusCode)
+	}
 }

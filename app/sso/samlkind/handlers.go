@@ -8,8 +8,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"portico/app/model"
 	"portico/app/sso"
 	"portico/app/sso/saml"
+	"portico/app/store"
 	"portico/app/web/core"
 )
 
@@ -39,9 +41,17 @@ const bounceField = "portico_bounce"
 // arrival is posted again by a page of the portal (automatically with
 // JavaScript, with a button without), which does carry it. Then the flow
 // named by RelayState is taken from the session, the Response verified,
-// and the login completed (or, for an admin's test, reported).
+// and the login completed (or, for an admin's test, reported). A disabled
+// provider answers 404, except to an admin's test sign-in, whose
+// hand-over page it must show before it can see the test in the session.
 func (k *Kind) ACS(c *fiber.Ctx) error {
-	p := sso.ProviderOf(c)
+	p, err := store.SSOProviderBySlug(c.UserContext(), k.s.Store.DB, c.Params("slug"))
+	if core.IsNotFound(err) || err == nil && p.Kind != model.SSOKindSAML {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
 	// Each Response costs a parse and a signature check: bounded per
 	// address, on every instance.
 	if !k.s.Limiter.Allow(c.UserContext(), "saml:acs:ip:"+core.IP(c), acsPerMinute, time.Minute) {
@@ -69,6 +79,10 @@ func (k *Kind) ACS(c *fiber.Ctx) error {
 		case errors.Is(err, core.ErrUnavailable):
 			return err
 		}
+	}
+	// A disabled provider answers only an admin's test sign-in.
+	if !p.Enabled && (flow == nil || !flow.Test) {
+		return fiber.ErrNotFound
 	}
 	sp, err := k.SP(c, p)
 	if err != nil {
