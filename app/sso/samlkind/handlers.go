@@ -59,6 +59,9 @@ func (k *Kind) ACS(c *fiber.Ctx) error {
 	}
 	resp, relay := c.FormValue("SAMLResponse"), c.FormValue("RelayState")
 	if len(resp) > saml.MaxEncodedResponseSize {
+		if !p.Enabled {
+			return fiber.ErrNotFound
+		}
 		return k.s.Fail(c, p, sso.ReasonInvalid, &saml.Error{Reason: saml.ReasonTooLarge, Err: errors.New("posted Response too large")})
 	}
 	if c.FormValue(bounceField) == "" && c.Cookies(core.SessionCookie) == "" {
@@ -97,11 +100,9 @@ func (k *Kind) ACS(c *fiber.Ctx) error {
 	if flow != nil && flow.Test {
 		return k.s.Report(c, p, id)
 	}
-	returnTo := ""
+	returnTo := core.SafeNext(relay, "") // IdP-initiated: untrusted, same-origin paths only
 	if flow != nil {
 		returnTo = flow.ReturnTo
-	} else {
-		returnTo = core.SafeNext(relay, "")
 	}
 	login, _ := json.Marshal(saml.Login{NameID: res.NameID, NameIDFormat: res.NameIDFormat, SessionIndex: res.SessionIndex})
 	return k.s.Complete(c, p, id, returnTo, string(login))
