@@ -112,18 +112,21 @@ func TestBrowserSSOOIDC(t *testing.T) {
 }
 
 // customerApp serves the customer's own login page: it signs a JWT for
-// the person and offers a button that POSTs it to the portal, with the
-// return_to the portal sent.
+// the person (iss its own origin, aud the portal) and offers a button
+// that POSTs it to the portal, with the return_to and state the portal
+// sent.
 func customerApp(t *testing.T, portal, secret string, claims func() map[string]any) *httptest.Server {
 	t.Helper()
 	page := template.Must(template.New("app").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Customer app</title></head>
 <body><h1>Customer app</h1><p>You are signed in to the customer app.</p>
-<form method="post" action="{{.Action}}"><input type="hidden" name="jwt" value="{{.JWT}}"><input type="hidden" name="return_to" value="{{.ReturnTo}}">
+<form method="post" action="{{.Action}}"><input type="hidden" name="jwt" value="{{.JWT}}"><input type="hidden" name="return_to" value="{{.ReturnTo}}"><input type="hidden" name="state" value="{{.State}}">
 <button id="to-portal" type="submit">Go to the support portal</button></form></body></html>`))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		m := claims()
+		m["iss"], m["aud"] = "http://"+r.Host, portal
 		_ = page.Execute(w, map[string]string{"Action": portal + "/portal/sso/app/jwt",
-			"JWT": idp.SignHS256([]byte(secret), claims()), "ReturnTo": r.URL.Query().Get("return_to")})
+			"JWT": idp.SignHS256([]byte(secret), m), "ReturnTo": r.URL.Query().Get("return_to"), "State": r.URL.Query().Get("state")})
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -147,7 +150,8 @@ func TestBrowserSSOJWT(t *testing.T) {
 	const secret = "customer-app-shared-secret-0123456789"
 	app := customerApp(t, s.URL, secret, jwtClaims(anaEmail, "Ana Acme", true))
 	x := newSSOSetup(t, s)
-	x.add(model.SSOKindJWT, "app", "Acme account", sso.JWTOptions{LoginURL: app.URL + "/login", Algorithm: "HS256"},
+	x.add(model.SSOKindJWT, "app", "Acme account", sso.JWTOptions{LoginURL: app.URL + "/login", Algorithm: "HS256",
+		Issuer: app.URL, Audience: s.URL, VerifiesEmail: true},
 		map[string]string{sso.SecretJWT: secret}, true)
 
 	b := newBrowser(t, s.URL)
@@ -169,7 +173,8 @@ func TestBrowserSSOListsOnly(t *testing.T) {
 	const secret = "customer-app-shared-secret-0123456789"
 	app := customerApp(t, s.URL, secret, jwtClaims("outsider@example.net", "Otto Side", true))
 	x := newSSOSetup(t, s)
-	x.add(model.SSOKindJWT, "app", "Acme account", sso.JWTOptions{LoginURL: app.URL + "/login", Algorithm: "HS256"},
+	x.add(model.SSOKindJWT, "app", "Acme account", sso.JWTOptions{LoginURL: app.URL + "/login", Algorithm: "HS256",
+		Issuer: app.URL, Audience: s.URL, VerifiesEmail: true},
 		map[string]string{sso.SecretJWT: secret}, false)
 	lists, err := store.Lists(context.Background(), x.st.DB)
 	if err != nil || len(lists) == 0 {

@@ -19,25 +19,33 @@ import (
 
 // Refusal reasons, as audited and as shown (each has a page text).
 const (
-	ReasonEmailInUse   = "email_in_use"   // an existing contact, not linkable
-	ReasonNoEmail      = "no_email"       // the provider sent no email
-	ReasonDisabled     = "disabled"       // the contact is disabled
-	ReasonNotOnList    = "not_on_list"    // "SSO users on lists" leaves them out
-	ReasonInvalid      = "invalid"        // a response that failed verification
-	ReasonReplay       = "replay"         // a one-time value used twice
-	ReasonUnknownState = "unknown_state"  // no such sign-in under way here
-	ReasonProvider     = "provider_error" // the provider answered with an error
+	ReasonEmailInUse   = "email_in_use"     // an existing contact, not linkable
+	ReasonNoEmail      = "no_email"         // the provider sent no email
+	ReasonUnverified   = "email_unverified" // a newcomer whose email the provider does not vouch for
+	ReasonDisabled     = "disabled"         // the contact is disabled
+	ReasonNotOnList    = "not_on_list"      // "SSO users on lists" leaves them out
+	ReasonInvalid      = "invalid"          // a response that failed verification
+	ReasonReplay       = "replay"           // a one-time value used twice
+	ReasonUnknownState = "unknown_state"    // no such sign-in under way here
+	ReasonProvider     = "provider_error"   // the provider answered with an error
 )
 
 // errRefused marks a refusal already answered with its page.
 var errRefused = errors.New("sso: refused")
 
+// errRollback undoes a sign-in's changes (a link) when it is refused.
+var errRollback = errors.New("sso: refused, rolled back")
+
 // Complete finishes a sign-in once a kind has verified what the provider
 // sent: it finds the contact by (issuer, subject), or links an existing
 // one by email (only when the email is asserted verified and the admin
-// allowed linking), or creates one (only under "all SSO users"; it joins
-// the company the provider names when the admin mapped it); it checks the
-// SSO access rules (lists), audits, starts a new session (new ID, idle
+// allowed linking), or creates one (only under "all SSO users", and only
+// for an email the provider vouches for: an unverified one could be
+// someone else's address, whose owner would later find the attacker's
+// identity linked to their account; it joins the company the provider
+// names when the admin mapped it); it checks the SSO access rules
+// (disabled contact, lists) before anything is kept, so that a refused
+// sign-in links nothing; it audits, starts a new session (new ID, idle
 // and absolute lifetime, marked as SSO) and redirects to returnTo when it
 // is a same-origin path, else to the tickets. idToken is kept for an
 // OpenID Connect logout ("" for other kinds). Every refusal is audited
@@ -53,32 +61,42 @@ func (s *Service) Complete(c *fiber.Ctx, p *Provider, id Identity, returnTo, idT
 	var refused string
 	err := s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		ct, refused, err = s.resolve(ctx, tx, c, p, st, id)
+		if ct, refused, err = s.resolve(ctx, tx, c, p, st, id); err != nil || refused != "" {
+			return err
+		}
+		if refused, err = admits(ctx, tx, st, ct); err == nil && refused != "" {
+			return errRollback
+		}
 		return err
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errRollback) {
 		return err
 	}
 	if refused != "" {
 		return s.Fail(c, p, refused, nil)
-	}
-	if ct.Disabled {
-		return s.Fail(c, p, ReasonDisabled, nil)
-	}
-	if st.SSOAccess == model.SSOAccessLists {
-		ok, err := store.ContactInLists(ctx, s.Store.DB, ct.ID, st.SSOLists)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return s.Fail(c, p, ReasonNotOnList, nil)
-		}
 	}
 	s.audit(c, &ct.ID, "sso.login", p, "")
 	if err := s.StartSSOSession(c, ct.ID, p.Slug, idToken); err != nil {
 		return err
 	}
 	return core.Redirect(c, core.SafeNext(returnTo, "/portal/tickets"))
+}
+
+// admits answers the refusal reason when the SSO access rules leave the
+// contact out (disabled, or on none of the lists under "SSO users on
+// lists"), "" when it may sign in.
+func admits(ctx context.Context, db bun.IDB, st model.PortalSettings, ct *model.Contact) (string, error) {
+	if ct.Disabled {
+		return ReasonDisabled, nil
+	}
+	if st.SSOAccess != model.SSOAccessLists {
+		return "", nil
+	}
+	ok, err := store.ContactInLists(ctx, db, ct.ID, st.SSOLists)
+	if err != nil || ok {
+		return "", err
+	}
+	return ReasonNotOnList, nil
 }
 
 // resolve finds, links or creates the contact of the identity, in tx. It
@@ -115,14 +133,17 @@ func (s *Service) resolve(ctx context.Context, tx bun.Tx, c *fiber.Ctx, p *Provi
 		// A new contact is on no list: refused, and nothing is created.
 		return nil, ReasonNotOnList, nil
 	}
+	if !id.EmailVerified {
+		// Nothing is created for an address the provider does not vouch
+		// for: it may be someone else's.
+		return nil, ReasonUnverified, nil
+	}
 	name := id.Name()
 	if name == "" {
 		name, _, _ = strings.Cut(id.Email, "@")
 	}
-	ct = &model.Contact{Email: id.Email, Name: name, Language: core.LocaleOf(c).Code}
-	if id.EmailVerified {
-		ct.EmailVerifiedAt = bun.NullTime{Time: time.Now().UTC()}
-	}
+	ct = &model.Contact{Email: id.Email, Name: name, Language: core.LocaleOf(c).Code,
+		EmailVerifiedAt: bun.NullTime{Time: time.Now().UTC()}}
 	if companyID := mappedCompany(p, id.Company); companyID != 0 {
 		ct.CompanyID = &companyID
 	}
@@ -176,6 +197,8 @@ func (s *Service) Fail(c *fiber.Ctx, p *Provider, reason string, detail error) e
 		status, title, body = fiber.StatusForbidden, "denied.title", "denied.body"
 	case ReasonEmailInUse:
 		status, title = fiber.StatusConflict, "sso.email_in_use.title"
+	case ReasonUnverified:
+		status = fiber.StatusForbidden
 	}
 	if err := s.Message(c, status, title, body); err != nil {
 		return err

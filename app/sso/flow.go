@@ -2,11 +2,13 @@ package sso
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -60,8 +62,28 @@ func (s *Service) UseOnce(ctx context.Context, kind, key string, until time.Time
 
 // newFlow starts a flow for the provider.
 func (s *Service) newFlow(p *Provider, returnTo string, test bool) *Flow {
-	return &Flow{State: NewState(), Provider: p.Slug, ReturnTo: core.SafeNext(returnTo, ""), Test: test,
+	state := NewState()
+	if test {
+		state = testStatePrefix + state + "." + s.testSig(p, state)
+	}
+	return &Flow{State: state, Provider: p.Slug, ReturnTo: core.SafeNext(returnTo, ""), Test: test,
 		Expires: s.Now().Add(flowTTL).Unix()}
+}
+
+// testStatePrefix starts the state of an admin's test sign-in, which is
+// signed with the secret key for its provider.
+const testStatePrefix = "t."
+
+// IsTestState tells whether a state is one of an admin's test sign-ins of
+// the provider, from its signature alone: a disabled provider's endpoint
+// answers 404 to anything else before it reads a session.
+func (s *Service) IsTestState(p *Provider, state string) bool {
+	rest, ok := strings.CutPrefix(state, testStatePrefix)
+	if !ok {
+		return false
+	}
+	r, sig, ok := strings.Cut(rest, ".")
+	return ok && hmac.Equal([]byte(sig), []byte(s.testSig(p, r)))
 }
 
 // PutFlow stores the flow in the visitor's portal session, creating a

@@ -85,7 +85,7 @@ func (k *oidcKind) ReadForm(get func(string) string, p *Provider, stored map[str
 	typed := oneLine(get("issuer"))
 	if o.Preset != "google" && typed == "" {
 		e["issuer"] = "form.required"
-	} else if o.Issuer = OIDCIssuer(o.Preset, typed); !absoluteURL(o.Issuer) {
+	} else if o.Issuer = OIDCIssuer(o.Preset, typed); !absoluteURL(o.Issuer) || !SecureURL(o.Issuer) {
 		e["issuer"] = "sso.issuer_invalid"
 	}
 	if o.ClientID == "" {
@@ -104,9 +104,17 @@ func (k *oidcKind) ReadForm(get func(string) string, p *Provider, stored map[str
 func (k *jwtKind) ReadForm(get func(string) string, p *Provider, stored map[string]bool) (map[string]string, map[string]string) {
 	e := map[string]string{}
 	o := JWTOptions{LoginURL: oneLine(get("login_url")), LogoutURL: oneLine(get("logout_url")), Algorithm: get("algorithm"),
-		PublicKey: strings.TrimSpace(get("public_key")), Issuer: oneLine(get("issuer")), Audience: oneLine(get("audience"))}
+		PublicKey: strings.TrimSpace(get("public_key")), Issuer: oneLine(get("issuer")), Audience: oneLine(get("audience")),
+		VerifiesEmail: checked(get("verifies_email")), Unsolicited: checked(get("unsolicited"))}
 	if !absoluteURL(o.LoginURL) {
 		e["login_url"] = "sso.url_invalid"
+	} else if o.Issuer == "" {
+		// The remote login URL's origin, unless the admin typed another.
+		u, _ := url.Parse(o.LoginURL)
+		o.Issuer = u.Scheme + "://" + u.Host
+	}
+	if o.Audience == "" {
+		e["audience"] = "form.required"
 	}
 	if o.LogoutURL != "" && !absoluteURL(o.LogoutURL) {
 		e["logout_url"] = "sso.url_invalid"
@@ -132,6 +140,9 @@ func (k *jwtKind) ReadForm(get func(string) string, p *Provider, stored map[stri
 	p.Options = string(b)
 	return map[string]string{SecretJWT: secret}, e
 }
+
+// checked tells whether a checkbox was ticked.
+func checked(v string) bool { return v == "on" || v == "true" || v == "1" }
 
 func oneLine(v string) string {
 	v = strings.TrimSpace(v)

@@ -23,9 +23,14 @@ import (
 )
 
 // JWT remote login: the portal sends a visitor to the customer's own
-// login page (LoginURL, with return_to), and the customer's application
-// answers with a signed token, POSTed (or in the query) to
-// /portal/sso/<slug>/jwt as "jwt", with "return_to" echoed.
+// login page (LoginURL, with return_to and state), and the customer's
+// application answers with a signed token, POSTed (or in the query) to
+// /portal/sso/<slug>/jwt as "jwt", with "return_to" and "state" echoed.
+// The state binds the token to the sign-in this browser started (no
+// login CSRF: a token posted by another site into someone else's
+// browser finds no flow there); a token without one is accepted only
+// when the admin allowed sign-ins started at the application
+// (Unsolicited). The token's iss and aud are always checked.
 
 // Algorithms a JWT provider may be pinned to.
 var JWTAlgorithms = []string{"HS256", "RS256", "ES256"}
@@ -47,8 +52,15 @@ type JWTOptions struct {
 	LogoutURL string `json:"logout_url,omitempty"` // where the browser goes after logout
 	Algorithm string `json:"algorithm"`            // pinned: HS256, RS256 or ES256
 	PublicKey string `json:"public_key,omitempty"` // PEM, for RS256 and ES256
-	Issuer    string `json:"issuer,omitempty"`     // when set, iss must match; else "urn:portico:jwt:<slug>"
-	Audience  string `json:"audience,omitempty"`   // when set, aud must hold it
+	Issuer    string `json:"issuer"`               // iss must match (required)
+	Audience  string `json:"audience"`             // aud must hold it (required)
+	// VerifiesEmail says the application confirms its users' addresses:
+	// only then is a token's email taken as verified (unless the token
+	// says email_verified false).
+	VerifiesEmail bool `json:"verifies_email"`
+	// Unsolicited accepts tokens without the state of a sign-in started
+	// at the portal (a sign-in started in the application).
+	Unsolicited bool `json:"unsolicited"`
 }
 
 // SecretJWT is the name of the HS256 shared secret among the secrets.
@@ -76,6 +88,7 @@ func (k *jwtKind) Begin(c *fiber.Ctx, p *Provider, f *Flow) error {
 	}
 	q := u.Query()
 	q.Set("return_to", back)
+	q.Set("state", f.State)
 	u.RawQuery = q.Encode()
 	return c.Redirect(u.String(), fiber.StatusSeeOther)
 }
@@ -115,16 +128,21 @@ func (s *Service) isJWTTest(p *Provider, returnTo string) bool {
 
 // JWTLogin takes the token the customer's application sends back
 // (POST or GET /portal/sso/<slug>/jwt). A disabled or unknown provider
-// answers 404, except for an admin's signed test sign-in.
+// answers 404, except for an admin's signed test sign-in. The token must
+// come with the state of a sign-in this browser started (a cross-site
+// POST, which carries no session cookie, is first posted again by the
+// portal's hand-over page), unless the provider accepts unsolicited
+// tokens.
 func (s *Service) JWTLogin(c *fiber.Ctx) error {
 	p, err := s.provider(c, "jwt")
 	if err != nil {
 		return err
 	}
-	token, returnTo := c.FormValue("jwt"), c.FormValue("return_to")
+	get := c.FormValue
 	if c.Method() == fiber.MethodGet {
-		token, returnTo = c.Query("jwt"), c.Query("return_to")
+		get = func(k string, _ ...string) string { return c.Query(k) }
 	}
+	token, returnTo, state := get("jwt"), get("return_to"), get("state")
 	test := s.isJWTTest(p, returnTo)
 	if !p.Enabled && !test {
 		return fiber.ErrNotFound
@@ -132,12 +150,36 @@ func (s *Service) JWTLogin(c *fiber.Ctx) error {
 	if !s.allow(c) {
 		return core.ErrRateLimited
 	}
+	if test {
+		id, reason, err := s.verifyJWT(c, p, token)
+		if err != nil {
+			return s.Fail(c, p, reason, err)
+		}
+		return s.Report(c, p, id)
+	}
+	if state != "" && Bounced(c) {
+		return s.Repost(c, Path(p, "jwt"), Field{"jwt", token}, Field{"return_to", returnTo}, Field{"state", state})
+	}
+	var o JWTOptions
+	if err := Options(p, &o); err != nil {
+		return err
+	}
+	switch {
+	case state != "":
+		f, err := s.TakeFlow(c, state)
+		if errors.Is(err, core.ErrUnavailable) {
+			return err
+		}
+		if err != nil || f.Provider != p.Slug || f.Test {
+			return s.Fail(c, p, ReasonUnknownState, errors.New("no sign-in under way in this browser for the state"))
+		}
+		returnTo = f.ReturnTo
+	case !o.Unsolicited:
+		return s.Fail(c, p, ReasonUnknownState, errors.New("a token without state, and sign-ins started at the application are off"))
+	}
 	id, reason, err := s.verifyJWT(c, p, token)
 	if err != nil {
 		return s.Fail(c, p, reason, err)
-	}
-	if test {
-		return s.Report(c, p, id)
 	}
 	return s.Complete(c, p, id, returnTo, "")
 }
@@ -159,17 +201,15 @@ func (s *Service) verifyJWT(c *fiber.Ctx, p *Provider, token string) (Identity, 
 	if err != nil {
 		return Identity{}, ReasonInvalid, err
 	}
+	if o.Issuer == "" || o.Audience == "" {
+		return Identity{}, ReasonInvalid, errors.New("the provider has no issuer or audience set")
+	}
 	now := s.Now()
 	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{o.Algorithm}),             // none and confusion refused
 		jwt.WithExpirationRequired(), jwt.WithLeeway(expLeeway), // iat is checked below
 		jwt.WithTimeFunc(func() time.Time { return now }),
-	}
-	if o.Issuer != "" {
-		opts = append(opts, jwt.WithIssuer(o.Issuer))
-	}
-	if o.Audience != "" {
-		opts = append(opts, jwt.WithAudience(o.Audience))
+		jwt.WithIssuer(o.Issuer), jwt.WithAudience(o.Audience), // a token minted for another service is refused
 	}
 	claims := jwt.MapClaims{}
 	if _, err := jwt.NewParser(opts...).ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return key, nil }); err != nil {
@@ -207,14 +247,13 @@ func (s *Service) verifyJWT(c *fiber.Ctx, p *Provider, token string) (Identity, 
 		return Identity{}, ReasonInvalid, err
 	}
 	issuer := o.Issuer
-	if issuer == "" {
-		issuer = "urn:portico:jwt:" + p.Slug
-	}
 	subject, _ := claims["external_id"].(string)
 	if subject == "" {
 		subject = "email:" + strings.ToLower(strings.TrimSpace(email))
 	}
-	verified, _ := claims["email_verified"].(bool)
+	// The email is verified only when the admin says the application
+	// verifies addresses (and the token does not say otherwise).
+	verified := o.VerifiesEmail && claims["email_verified"] != false
 	org, _ := claims["organization"].(string)
 	first, last, _ := strings.Cut(strings.TrimSpace(name), " ")
 	return Identity{Issuer: issuer, Subject: subject, Email: email, EmailVerified: verified,

@@ -86,12 +86,17 @@ func (s *Service) discover(ctx context.Context, issuer string) (oidcEntry, error
 	if e, ok := s.oidc.items[issuer]; ok && s.Now().Sub(e.fetched) < time.Hour {
 		return e, nil
 	}
+	if !SecureURL(issuer) {
+		return oidcEntry{}, fmt.Errorf("sso: the issuer %s is not https", issuer)
+	}
 	// The key set outlives the request: it is fetched with a background
 	// context that carries only the HTTP client.
 	bg := oidc.ClientContext(context.WithoutCancel(ctx), s.HTTPClient)
 	p, err := oidc.NewProvider(bg, issuer)
 	if err != nil {
-		return oidcEntry{}, fmt.Errorf("sso: discovery of %s: %w", issuer, err)
+		// go-oidc puts the provider's whole answer in its error: only its
+		// status goes on, to the log and the audit.
+		return oidcEntry{}, fmt.Errorf("sso: discovery of %s: %w", issuer, shortError(err))
 	}
 	var meta struct {
 		EndSession string `json:"end_session_endpoint"`

@@ -76,7 +76,7 @@ func New(c *core.Core) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{Core: c, seal: sl, kinds: map[string]Kind{},
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}, Now: time.Now}
+		HTTPClient: newHTTPClient(), Now: time.Now}
 	s.Register(model.SSOKindOIDC, &oidcKind{s: s})
 	s.Register(model.SSOKindJWT, &jwtKind{s: s})
 	return s, nil
@@ -172,12 +172,16 @@ func (s *Service) URL(c *fiber.Ctx, p *Provider, action string) string {
 // absolute turns an internal "/portal/…" path into the public URL, under
 // the configured base URL (never the request's Host).
 func (s *Service) absolute(c *fiber.Ctx, path string) string {
-	st := core.SettingsOf(c)
-	base := s.Config.BaseURL
+	return s.BaseURL(c) + core.SettingsOf(c).PortalURL(path)
+}
+
+// BaseURL is the portal's configured base URL (never the request's Host):
+// the audience a JWT provider's tokens name unless the admin sets another.
+func (s *Service) BaseURL(c *fiber.Ctx) string {
 	if m, err := s.Mailer(); err == nil {
-		base = m.BaseURL(st)
+		return m.BaseURL(core.SettingsOf(c))
 	}
-	return base + st.PortalURL(path)
+	return s.Config.BaseURL
 }
 
 // Path is the internal path of one of the provider's routes.

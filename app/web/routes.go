@@ -65,8 +65,8 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Get("/login", web.PortalOn, p.LoginForm)
 	portal.Post("/login", web.PortalOn, p.Login)
 	portal.Post("/logout", s.Logout) // and the provider's session, after SSO
-	portal.Get("/register", web.PortalOn, p.RegisterForm)
-	portal.Post("/register", web.PortalOn, p.Register)
+	portal.Get("/register", web.PortalOn, web.PasswordsOn, p.RegisterForm)
+	portal.Post("/register", web.PortalOn, web.PasswordsOn, p.Register)
 
 	// A logged-in contact the access settings let in.
 	contact := []fiber.Handler{web.PortalOn, web.RequireContact}
@@ -149,15 +149,17 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 
 	// Email: password reset and invitation links, address verification,
 	// the outbox viewer, and an admin's "resend invitation".
-	portal.Get("/password/forgot", web.PortalOn, p.PasswordForgotForm)
-	portal.Post("/password/forgot", web.PortalOn, p.PasswordForgot)
-	portal.Get("/password/reset", web.PortalOn, p.PasswordSetForm)
-	portal.Post("/password/reset", web.PortalOn, p.PasswordSet)
-	portal.Get("/password/set", web.PortalOn, p.PasswordSetForm)
-	portal.Post("/password/set", web.PortalOn, p.PasswordSet)
-	portal.Get("/verify", web.PortalOn, p.VerifyForm)
-	portal.Post("/verify", web.PortalOn, p.Verify)
-	portal.Post("/verify/resend", web.PortalOn, p.VerifyResend)
+	// Under "SSO only" (PasswordsOn) they all answer 404, the invitation
+	// too: a password would be of no use there.
+	portal.Get("/password/forgot", web.PortalOn, web.PasswordsOn, p.PasswordForgotForm)
+	portal.Post("/password/forgot", web.PortalOn, web.PasswordsOn, p.PasswordForgot)
+	portal.Get("/password/reset", web.PortalOn, web.PasswordsOn, p.PasswordSetForm)
+	portal.Post("/password/reset", web.PortalOn, web.PasswordsOn, p.PasswordSet)
+	portal.Get("/password/set", web.PortalOn, web.PasswordsOn, p.PasswordSetForm)
+	portal.Post("/password/set", web.PortalOn, web.PasswordsOn, p.PasswordSet)
+	portal.Get("/verify", web.PortalOn, web.PasswordsOn, p.VerifyForm)
+	portal.Post("/verify", web.PortalOn, web.PasswordsOn, p.Verify)
+	portal.Post("/verify/resend", web.PortalOn, web.PasswordsOn, p.VerifyResend)
 	admin.Get("/outbox", append(staff, a.OutboxIndex)...)
 	admin.Get("/outbox/:id", append(staff, a.OutboxShow)...)
 	admin.Post("/outbox/:id/retry", append(settings, a.OutboxRetry)...)

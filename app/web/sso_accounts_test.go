@@ -70,7 +70,7 @@ func TestSSOListsOnly(t *testing.T) {
 }
 
 func listsOnly(t *testing.T, h *harness) {
-	h.addProvider(model.SSOKindJWT, "app", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "HS256"},
+	h.addProvider(model.SSOKindJWT, "app", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "HS256", Unsolicited: true},
 		map[string]string{sso.SecretJWT: jwtSecret})
 	h.exec("INSERT INTO lists (name) VALUES ('SSO customers')")
 	listID := int64(h.count("SELECT max(id) FROM lists"))
@@ -91,7 +91,7 @@ func listsOnly(t *testing.T, h *harness) {
 
 	// Carla, known (identity linked earlier) but not on the list: refused.
 	carlaID := h.contactID(carla)
-	h.exec("INSERT INTO contact_identities (contact_id, issuer, subject, email) VALUES (?, 'urn:portico:jwt:app', 'c-1', ?)", carlaID, carla)
+	h.exec("INSERT INTO contact_identities (contact_id, issuer, subject, email) VALUES (?, ?, 'c-1', ?)", carlaID, jwtIssuer, carla)
 	token := func() string {
 		return idp.SignHS256([]byte(jwtSecret), claims(carla, func(m map[string]any) { m["external_id"] = "c-1" }))
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"portico/app/model"
+	"portico/app/sso"
 	"portico/app/store"
 	"portico/app/testutil/idp"
 )
@@ -149,6 +150,7 @@ func TestSSOAdminJWTForm(t *testing.T) {
 		{admForm("kind", "jwt", "name", "App", "slug", "app", "login_url", "https://app.example/login", "algorithm", "HS256", "shared_secret", "short"), "shared_secret"},
 		{admForm("kind", "jwt", "name", "App", "slug", "app", "login_url", "https://app.example/login", "algorithm", "RS256", "public_key", "nope"), "public_key"},
 		{admForm("kind", "jwt", "name", "App", "slug", "app", "login_url", "https://app.example/login", "algorithm", "none"), "algorithm"},
+		{admForm("kind", "jwt", "name", "App", "slug", "app", "login_url", "https://app.example/login", "algorithm", "HS256", "shared_secret", jwtSecret, "audience", ""), "audience"},
 	} {
 		res, body := admin.admPost("/admin/portal/sso", tc.form, true)
 		if res.StatusCode != http.StatusUnprocessableEntity {
@@ -157,10 +159,24 @@ func TestSSOAdminJWTForm(t *testing.T) {
 		}
 		admInvalid(t, body, tc.field)
 	}
+	// A new provider's form suggests the portal's base URL as the audience;
+	// both switches start off.
+	_, body := admin.get("/admin/portal/sso/new?kind=jwt", true)
+	aud, _ := admValue(body, "audience")
+	if !strings.HasPrefix(aud, "http") || strings.Contains(body, `name="verifies_email" value="on" class="mt-1" aria-describedby="verifies_email-hint" checked`) ||
+		strings.Contains(body, `name="unsolicited" value="on" class="mt-1" aria-describedby="unsolicited-hint" checked`) {
+		t.Errorf("new JWT form: audience %q, or a switch on by default", aud)
+	}
 	res, body := admin.admPost("/admin/portal/sso", admForm("kind", "jwt", "name", "App", "slug", "app",
-		"login_url", "https://app.example/login", "algorithm", "HS256", "shared_secret", jwtSecret, "enabled", "on"), true)
+		"login_url", "https://app.example/login", "algorithm", "HS256", "shared_secret", jwtSecret, "enabled", "on", "audience", aud), true)
 	if res.StatusCode != http.StatusOK || !admHas(body, "/portal/sso/app/jwt") {
 		t.Fatalf("valid: %d", res.StatusCode)
+	}
+	// The issuer left empty is the remote login URL's origin.
+	var o sso.JWTOptions
+	p := h.provider("app")
+	if err := jsonOptions(p, &o); err != nil || o.Issuer != "https://app.example" || o.Audience != aud || o.VerifiesEmail || o.Unsolicited {
+		t.Errorf("stored options %+v (%v)", o, err)
 	}
 	if h.count("SELECT count(*) FROM sso_providers WHERE slug = 'app' AND secrets NOT LIKE ?", "%"+jwtSecret+"%") != 1 {
 		t.Error("not saved, or the secret stored in the clear")

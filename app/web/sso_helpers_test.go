@@ -16,6 +16,7 @@ import (
 
 	"portico/app/model"
 	"portico/app/sso"
+	"portico/app/store"
 	"portico/app/testutil/idp"
 )
 
@@ -25,6 +26,9 @@ import (
 // and secrets, through the service (so the secrets are sealed).
 func (h *harness) addProvider(kind, slug string, opts any, secrets map[string]string, change ...func(*model.SSOProvider)) *model.SSOProvider {
 	h.t.Helper()
+	if kind == model.SSOKindJWT {
+		opts = jwtDefaults(opts)
+	}
 	b, err := json.Marshal(opts)
 	if err != nil {
 		h.t.Fatal(err)
@@ -37,6 +41,36 @@ func (h *harness) addProvider(kind, slug string, opts any, secrets map[string]st
 		h.t.Fatal(err)
 	}
 	return p
+}
+
+// The iss and aud of the test JWT providers, unless a test sets others;
+// claims puts them in every token.
+const (
+	jwtIssuer   = "https://app.example"
+	jwtAudience = "https://portal.example"
+)
+
+// jwtDefaults gives a JWT provider's options the test issuer and
+// audience when they have none.
+func jwtDefaults(opts any) any {
+	switch o := opts.(type) {
+	case sso.JWTOptions:
+		if o.Issuer == "" {
+			o.Issuer = jwtIssuer
+		}
+		if o.Audience == "" {
+			o.Audience = jwtAudience
+		}
+		return o
+	case map[string]string:
+		if o["issuer"] == "" {
+			o["issuer"] = jwtIssuer
+		}
+		if o["audience"] == "" {
+			o["audience"] = jwtAudience
+		}
+	}
+	return opts
 }
 
 // addOIDC stores an OpenID Connect provider for the test provider.
@@ -143,4 +177,14 @@ func publicPEM(t *testing.T, k *rsa.PublicKey) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
+// provider loads a stored provider by slug.
+func (h *harness) provider(slug string) *model.SSOProvider {
+	h.t.Helper()
+	p, err := store.SSOProviderBySlug(context.Background(), h.st.DB, slug)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return p
 }

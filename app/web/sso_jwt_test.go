@@ -8,9 +8,11 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +30,7 @@ const jwtSecret = "a-shared-secret-of-at-least-32-bytes!!"
 func claims(email string, change ...func(map[string]any)) map[string]any {
 	now := time.Now()
 	m := map[string]any{"iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(), "jti": idpRand(),
-		"email": email, "name": "Remy Lenz"}
+		"email": email, "name": "Remy Lenz", "iss": jwtIssuer, "aud": jwtAudience}
 	for _, f := range change {
 		f(m)
 	}
@@ -52,9 +54,67 @@ func (c *client) postJWT(slug, token, returnTo string) (*http.Response, string) 
 	return c.do(req)
 }
 
+// jwtStart starts a remote login at the portal, as the login page's
+// button does, and answers the state the portal sent to the customer's
+// page with return_to.
+func (c *client) jwtStart(slug, returnTo string) string {
+	c.h.t.Helper()
+	res, _ := c.get("/portal/sso/"+slug+"/login?return_to="+url.QueryEscape(returnTo), false)
+	u, err := url.Parse(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || err != nil || u.Query().Get("state") == "" {
+		c.h.t.Fatalf("login route: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	return u.Query().Get("state")
+}
+
+// crossSite posts a form to the portal as a page of another site does in
+// a browser: the SameSite=Lax session cookie is not sent (cookies the
+// answer sets are kept, as a browser keeps them).
+func (c *client) crossSite(path string, form url.Values) (*http.Response, string) {
+	c.h.t.Helper()
+	saved := c.cookies
+	c.cookies = map[string]string{}
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://app.customer.example")
+	res, body := c.do(req)
+	for k, v := range c.cookies {
+		saved[k] = v
+	}
+	c.cookies = saved
+	return res, body
+}
+
+var hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// handOver follows the portal's hand-over page: it posts the page's
+// fields again, from the portal's own page, so with the session cookie.
+func (c *client) handOver(res *http.Response, body string) (*http.Response, string) {
+	c.h.t.Helper()
+	m := regexp.MustCompile(`<form method="post" action="([^"]+)" data-autosubmit`).FindStringSubmatch(body)
+	if res.StatusCode != http.StatusOK || m == nil {
+		c.h.t.Fatalf("not the hand-over page: %d %q", res.StatusCode, h1(body))
+	}
+	form := url.Values{}
+	for _, f := range hiddenRe.FindAllStringSubmatch(body, -1) {
+		form.Set(html.UnescapeString(f[1]), html.UnescapeString(f[2]))
+	}
+	return c.post(html.UnescapeString(m[1]), form, false)
+}
+
+// jwtLogin runs a remote login started at the portal: the login route,
+// then the customer's page posting the token back (cross-site) with the
+// state, through the hand-over page.
+func (c *client) jwtLogin(slug, token, returnTo string) (*http.Response, string) {
+	c.h.t.Helper()
+	state := c.jwtStart(slug, returnTo)
+	return c.handOver(c.crossSite("/portal/sso/"+slug+"/jwt", url.Values{"jwt": {token}, "return_to": {returnTo}, "state": {state}}))
+}
+
 // JWT remote login: the login route goes to the customer's page with
-// return_to; a token POSTed (or in the query) logs in, creates the contact
-// with its organization's mapped company, and keys it on external_id.
+// return_to and state; the token POSTed back with the state (through the
+// hand-over page, or in the query) logs in, creates the contact with its
+// organization's mapped company, and keys it on external_id.
 func TestSSOJWTLogin(t *testing.T) {
 	t.Parallel()
 	testJWTLogin(t, newPortal(t))
@@ -73,20 +133,21 @@ func testJWTLogin(t *testing.T, h *harness) {
 	if err := h.st.DB.QueryRowContext(t.Context(), "SELECT id FROM companies ORDER BY id LIMIT 1").Scan(&acme); err != nil {
 		t.Fatal(err)
 	}
-	h.addProvider(model.SSOKindJWT, "app", sso.JWTOptions{LoginURL: "https://app.customer.example/portal-login", Algorithm: "HS256"},
+	h.addProvider(model.SSOKindJWT, "app", sso.JWTOptions{LoginURL: "https://app.customer.example/portal-login", Algorithm: "HS256", VerifiesEmail: true},
 		map[string]string{sso.SecretJWT: jwtSecret}, func(p *model.SSOProvider) { p.CompanyMap = `{"Globex": ` + recItoa(acme) + `}` })
 
 	c := h.client()
-	res, _ := c.get("/portal/sso/app/login?return_to=%2Fportal%2Ftickets%2Fnew", false)
-	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther ||
-		loc != "https://app.customer.example/portal-login?return_to=%2Fportal%2Ftickets%2Fnew" {
-		t.Fatalf("login route: %d to %q", res.StatusCode, loc)
-	}
+	state := c.jwtStart("app", "/portal/tickets/new")
 	tok := idp.SignHS256([]byte(jwtSecret), claims("remy@example.net", func(m map[string]any) {
 		m["external_id"] = "cust-42"
 		m["organization"] = "globex"
 	}))
-	res, _ = c.postJWT("app", tok, "/portal/tickets/new")
+	// The customer's page posts cross-site: the hand-over page posts again.
+	res, body := c.crossSite("/portal/sso/app/jwt", url.Values{"jwt": {tok}, "return_to": {"/portal/tickets/new"}, "state": {state}})
+	if c.loggedIn() {
+		t.Fatal("logged in before the hand-over")
+	}
+	res, _ = c.handOver(res, body)
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/tickets/new" {
 		t.Fatalf("jwt: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -94,7 +155,7 @@ func testJWTLogin(t *testing.T, h *harness) {
 		t.Fatal("not logged in")
 	}
 	id := h.contactID("remy@example.net")
-	if n := h.count("SELECT count(*) FROM contact_identities WHERE issuer = 'urn:portico:jwt:app' AND subject = 'cust-42' AND contact_id = ?", id); n != 1 {
+	if n := h.count("SELECT count(*) FROM contact_identities WHERE issuer = ? AND subject = 'cust-42' AND contact_id = ?", jwtIssuer, id); n != 1 {
 		t.Errorf("%d identities", n)
 	}
 	if n := h.count("SELECT count(*) FROM contacts WHERE id = ? AND company_id = ? AND name = 'Remy Lenz'", id, acme); n != 1 {
@@ -105,14 +166,14 @@ func testJWTLogin(t *testing.T, h *harness) {
 	// replayed token refused.
 	q := idp.SignHS256([]byte(jwtSecret), claims("remy@example.net", func(m map[string]any) { m["external_id"] = "cust-42" }))
 	c2 := h.client()
-	if res, _ := c2.get("/portal/sso/app/jwt?jwt="+q, false); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/tickets" {
+	if res, _ := c2.get("/portal/sso/app/jwt?jwt="+q+"&state="+c2.jwtStart("app", ""), false); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/portal/tickets" {
 		t.Fatalf("jwt in query: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	if n := h.count("SELECT count(*) FROM contacts WHERE lower(email) = 'remy@example.net'"); n != 1 {
 		t.Errorf("%d contacts", n)
 	}
 	c3 := h.client()
-	if res, body := c3.get("/portal/sso/app/jwt?jwt="+q, false); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "already used") {
+	if res, body := c3.get("/portal/sso/app/jwt?jwt="+q+"&state="+c3.jwtStart("app", ""), false); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "already used") {
 		t.Errorf("replayed jti: %d %q", res.StatusCode, h1(body))
 	}
 	if c3.loggedIn() {
@@ -141,10 +202,13 @@ func jwtRefusals(t *testing.T, h *harness) {
 	der, _ := x509.MarshalPKIXPublicKey(&ecKey.PublicKey)
 	ecPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 	rsaPEM := publicPEM(t, &rsaKey.PublicKey)
+	// Tokens sent by the application itself: the token is what is tested.
 	h.addProvider(model.SSOKindJWT, "hs", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "HS256",
-		Issuer: "https://app.example", Audience: "portico"}, map[string]string{sso.SecretJWT: jwtSecret})
-	h.addProvider(model.SSOKindJWT, "rs", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "RS256", PublicKey: rsaPEM}, nil)
-	h.addProvider(model.SSOKindJWT, "es", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "ES256", PublicKey: ecPEM}, nil)
+		Issuer: "https://app.example", Audience: "portico", Unsolicited: true, VerifiesEmail: true}, map[string]string{sso.SecretJWT: jwtSecret})
+	h.addProvider(model.SSOKindJWT, "rs", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "RS256", PublicKey: rsaPEM,
+		Unsolicited: true, VerifiesEmail: true}, nil)
+	h.addProvider(model.SSOKindJWT, "es", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "ES256", PublicKey: ecPEM,
+		Unsolicited: true, VerifiesEmail: true}, nil)
 
 	hs := func(change ...func(map[string]any)) string {
 		return idp.SignHS256([]byte(jwtSecret), claims("val@example.net", append([]func(map[string]any){func(m map[string]any) {
@@ -223,7 +287,7 @@ func TestSSOJWTReplayAcrossInstancesPostgres(t *testing.T) {
 	st := testutil.Postgres(t)
 	a := newHarnessOn(t, st)
 	b := newHarnessOn(t, st)
-	a.addProvider(model.SSOKindJWT, "app", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "HS256"},
+	a.addProvider(model.SSOKindJWT, "app", sso.JWTOptions{LoginURL: "https://app.example/login", Algorithm: "HS256", Unsolicited: true, VerifiesEmail: true},
 		map[string]string{sso.SecretJWT: jwtSecret})
 	tok := idp.SignHS256([]byte(jwtSecret), claims("rita@example.net"))
 	if res, _ := a.client().postJWT("app", tok, ""); res.StatusCode != http.StatusSeeOther {

@@ -54,7 +54,7 @@ func newSAML(t *testing.T, st *store.Store, edit func(*samlkind.Options), opts .
 	s.idp.AddUser(samltest.User{Name: "ana", Password: "pw", NameID: "00u-ana", Email: ana, FirstName: "Ana"})
 	s.idp.AutoLogin("nora")
 	o := samlkind.Options{MetadataXML: string(s.idp.Metadata(t)), EmailAttr: "email", FirstNameAttr: "firstName",
-		LastNameAttr: "lastName", CompanyAttr: "company", Certificate: samlKeys.Certificate}
+		LastNameAttr: "lastName", CompanyAttr: "company", Certificate: samlKeys.Certificate, EmailVerified: true}
 	if edit != nil {
 		edit(&o)
 	}

@@ -33,17 +33,15 @@ func (k *Kind) Metadata(c *fiber.Ctx) error {
 // acsPerMinute bounds the Responses one address may post in a minute.
 const acsPerMinute = 60
 
-// bounceField marks a Response posted again by Portico's own page.
-const bounceField = "portico_bounce"
-
 // ACS takes the IdP's Response (POST /portal/sso/<slug>/acs). The IdP's
 // cross-site POST carries no SameSite=Lax session cookie, so the first
 // arrival is posted again by a page of the portal (automatically with
 // JavaScript, with a button without), which does carry it. Then the flow
 // named by RelayState is taken from the session, the Response verified,
 // and the login completed (or, for an admin's test, reported). A disabled
-// provider answers 404, except to an admin's test sign-in, whose
-// hand-over page it must show before it can see the test in the session.
+// provider answers 404 before anything else, except to an admin's test
+// sign-in, whose RelayState is signed as one (its hand-over page must be
+// shown before the test can be found in the session).
 func (k *Kind) ACS(c *fiber.Ctx) error {
 	p, err := store.SSOProviderBySlug(c.UserContext(), k.s.Store.DB, c.Params("slug"))
 	if core.IsNotFound(err) || err == nil && p.Kind != model.SSOKindSAML {
@@ -58,20 +56,15 @@ func (k *Kind) ACS(c *fiber.Ctx) error {
 		return core.ErrRateLimited
 	}
 	resp, relay := c.FormValue("SAMLResponse"), c.FormValue("RelayState")
+	if !p.Enabled && !k.s.IsTestState(p, relay) {
+		// Like an unknown provider, before any page or session.
+		return fiber.ErrNotFound
+	}
 	if len(resp) > saml.MaxEncodedResponseSize {
-		if !p.Enabled {
-			return fiber.ErrNotFound
-		}
 		return k.s.Fail(c, p, sso.ReasonInvalid, &saml.Error{Reason: saml.ReasonTooLarge, Err: errors.New("posted Response too large")})
 	}
-	if c.FormValue(bounceField) == "" && c.Cookies(core.SessionCookie) == "" {
-		// The browser has a session cookie it did not send: the fresh one
-		// the session middleware set must not replace it.
-		c.Response().Header.DelCookie(core.SessionCookie)
-		return k.s.Page(c, fiber.StatusOK, "pages/portal/saml_continue", fiber.Map{
-			"Action": core.SettingsOf(c).PortalURL(sso.Path(p, "acs")), "SAMLResponse": resp, "RelayState": relay,
-			"Bounce": bounceField, "Title": core.LocaleOf(c).T("saml.continue.title"),
-		})
+	if sso.Bounced(c) {
+		return k.s.Repost(c, sso.Path(p, "acs"), sso.Field{Name: "SAMLResponse", Value: resp}, sso.Field{Name: "RelayState", Value: relay})
 	}
 	var flow *sso.Flow
 	if relay != "" {

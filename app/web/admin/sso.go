@@ -90,7 +90,8 @@ func (s *Handler) SSONew(c *fiber.Ctx) error {
 		typed["preset"] = "generic"
 	}
 	if kind == model.SSOKindJWT {
-		typed["algorithm"] = "HS256"
+		// The issuer defaults to the remote login URL's origin on save.
+		typed["algorithm"], typed["audience"] = "HS256", s.SSO.BaseURL(c)
 	}
 	edit := &ssoEdit{P: model.SSOProvider{Kind: kind}, F: form.SSOProvider{Kind: kind}, Typed: typed, Errors: form.Errors{}}
 	return s.ssoOut(c, fiber.StatusOK, edit, "")

@@ -169,6 +169,12 @@ func (s *Core) LoadSession(c *fiber.Ctx) error {
 		return err
 	}
 	live := err == nil && !ct.Disabled
+	if live {
+		// A single sign-on session ends with its provider (ssogate.go).
+		if live, err = s.ssoSessionLive(c, se); err != nil {
+			return err
+		}
+	}
 	if err := s.keepSession(c, se, live); err != nil {
 		return err
 	}
@@ -300,9 +306,17 @@ func (s *Core) checkAccess(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	// A single sign-on session follows the SSO access rules; a password
-	// session the portal's.
+	// session the portal's, and none gets in under "SSO only" (ssogate.go).
 	lists := st.AccessLists
-	if se := sessionOf(c); se != nil && se.SSO != "" {
+	se := sessionOf(c)
+	if se == nil || se.SSO == "" {
+		if only, err := s.SSOOnly(c); err != nil {
+			return err
+		} else if only {
+			return s.Message(c, fiber.StatusForbidden, "denied.title", "denied.body")
+		}
+	}
+	if se != nil && se.SSO != "" {
 		if st.SSOAccess != model.SSOAccessLists {
 			return c.Next()
 		}

@@ -79,9 +79,5 @@ func (s *Handler) loginPage(c *fiber.Ctx, status int, m fiber.Map) error {
 
 // ssoOnly tells whether passwords are off: "SSO only", with a provider.
 func (s *Handler) ssoOnly(c *fiber.Ctx) (bool, error) {
-	if !core.SettingsOf(c).SSOOnly {
-		return false, nil
-	}
-	ps, err := store.EnabledSSOProviders(c.UserContext(), s.Store.DB)
-	return len(ps) > 0, err
+	return s.Core.SSOOnly(c)
 }
