@@ -159,6 +159,9 @@ func (s *SP) provider(ctx context.Context) *csaml.ServiceProvider {
 		LogoutBindings:                   []string{csaml.HTTPRedirectBinding},
 		AssertionConsumerServiceBindings: []string{csaml.HTTPPostBinding},
 		MetadataOmitValidUntil:           true,
+		// SHA-1 signatures and digests are refused: every current IdP
+		// signs with SHA-256.
+		RejectSHA1Signatures: true,
 		ReplayCache:                      replayCache{ctx: ctx, guard: s.cfg.Replay, issuer: s.idp.EntityID},
 	}
 }
