@@ -30,16 +30,6 @@ type AttributeNames struct {
 	Company   string
 }
 
-// DefaultAttributeNames are the attribute names Portico suggests: the short
-// names an Okta or Google admin types, which match either Name or
-// FriendlyName.
-var DefaultAttributeNames = AttributeNames{
-	Email:     "email",
-	FirstName: "firstName",
-	LastName:  "lastName",
-	Company:   "",
-}
-
 // RequestStore keeps the IDs of the requests (AuthnRequest, LogoutRequest)
 // that one browser session sent and has not yet seen answered. An
 // implementation binds them to that session, so that a Response for
@@ -159,7 +149,10 @@ func (s *SP) provider(ctx context.Context) *csaml.ServiceProvider {
 		LogoutBindings:                   []string{csaml.HTTPRedirectBinding},
 		AssertionConsumerServiceBindings: []string{csaml.HTTPPostBinding},
 		MetadataOmitValidUntil:           true,
-		ReplayCache:                      replayCache{ctx: ctx, guard: s.cfg.Replay, issuer: s.idp.EntityID},
+		// SHA-1 signatures and digests are refused: every current IdP
+		// signs with SHA-256.
+		RejectSHA1Signatures: true,
+		ReplayCache:          replayCache{ctx: ctx, guard: s.cfg.Replay, issuer: s.idp.EntityID},
 	}
 }
 

@@ -11,8 +11,10 @@ import (
 
 	"github.com/beevik/etree"
 	csaml "github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"portico/app/sso/saml"
+	"portico/app/sso/saml/samltest"
 )
 
 func decode(t *testing.T, s string) string {
@@ -199,4 +201,30 @@ func TestRefuseOversized(t *testing.T) {
 	q := "SAMLRequest=" + strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D").Replace(base64.StdEncoding.EncodeToString(buf.Bytes()))
 	_, err = f.sp.HandleLogout(context.Background(), f.store, q)
 	wantReason(t, err, saml.ReasonTooLarge)
+}
+
+// TestRefuseSHA1Signature refuses a Response the IdP signed with RSA-SHA1.
+func TestRefuseSHA1Signature(t *testing.T) {
+	f := setup(t, false, nil)
+	f.idp.IDP.SignatureMethod = dsig.RSASHA1SignatureMethod
+	_, err := f.consume(f.response(t))
+	wantReason(t, err, saml.ReasonSignature)
+	if !strings.Contains(strings.ToLower(err.Error()), "sha-1") && !strings.Contains(strings.ToLower(err.Error()), "sha1") {
+		t.Fatalf("refused for another reason: %v", err)
+	}
+}
+
+// TestRefuseSolicitedAssertionAsUnsolicited takes a signed assertion made
+// for one browser's request and re-posts it in an unsigned Response with
+// no InResponseTo, as if the IdP had started the login: even with
+// IdP-initiated login on, its own InResponseTo must match a request.
+func TestRefuseSolicitedAssertionAsUnsolicited(t *testing.T) {
+	f := setup(t, true, func(c *saml.Config) { c.AllowIdPInitiated = true })
+	resp, _ := f.response(t)
+	resp = edit(t, resp, func(root *etree.Element) {
+		removeSignature(t, root)
+		root.RemoveAttr("InResponseTo")
+	})
+	_, err := f.sp.Consume(context.Background(), &samltest.Requests{}, resp, "")
+	wantReason(t, err, saml.ReasonInResponseTo)
 }

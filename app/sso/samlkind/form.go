@@ -42,21 +42,6 @@ func ReadForm(get func(key string) string) Form {
 	}
 }
 
-// FormOf fills the form from stored options (a new provider gets the
-// suggested attribute names). Fetched metadata is not shown: its URL is.
-func FormOf(o *Options) Form {
-	if o == nil {
-		d := saml.DefaultAttributeNames
-		return Form{EmailAttr: d.Email, FirstNameAttr: d.FirstName, LastNameAttr: d.LastName, CompanyAttr: d.Company}
-	}
-	f := Form{MetadataURL: o.MetadataURL, EmailAttr: o.EmailAttr, FirstNameAttr: o.FirstNameAttr,
-		LastNameAttr: o.LastNameAttr, CompanyAttr: o.CompanyAttr, IdPInitiated: o.IdPInitiated, EmailVerified: o.EmailVerified}
-	if o.MetadataURL == "" {
-		f.MetadataXML = o.MetadataXML
-	}
-	return f
-}
-
 // Validate checks the fields on their own; errors map a field name to the
 // translation key of its problem.
 func (f Form) Validate() map[string]string {

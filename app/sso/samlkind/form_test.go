@@ -39,10 +39,4 @@ func TestFormValidate(t *testing.T) {
 	if f.MetadataURL != idp.MetadataURL() || !f.IdPInitiated || f.EmailVerified || f.EmailAttr != "mail" {
 		t.Fatalf("read %+v", f)
 	}
-	if d := FormOf(nil); d.EmailAttr != "email" || d.FirstNameAttr != "firstName" {
-		t.Fatalf("defaults %+v", d)
-	}
-	if f := FormOf(&Options{MetadataURL: "https://x/m", MetadataXML: good}); f.MetadataXML != "" {
-		t.Fatal("fetched metadata shown as pasted")
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"html/template"
@@ -288,7 +289,7 @@ func (s sessions) GetSession(w http.ResponseWriter, r *http.Request, req *csaml.
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = loginPage.Execute(w, map[string]string{
 		"Action": s.i.IDP.SSOURL.String(), "Error": msg,
-		"SAMLRequest": encodeStd(req.RequestBuffer), "RelayState": req.RelayState,
+		"SAMLRequest": base64.StdEncoding.EncodeToString(req.RequestBuffer), "RelayState": req.RelayState,
 	})
 	return nil
 }
