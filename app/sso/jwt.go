@@ -143,6 +143,12 @@ func (s *Service) JWTLogin(c *fiber.Ctx) error {
 		get = func(k string, _ ...string) string { return c.Query(k) }
 	}
 	token, returnTo, state := get("jwt"), get("return_to"), get("state")
+	if c.Method() == fiber.MethodPost && c.Cookies(core.SessionCookie) == "" {
+		// A cross-site POST: the browser has a session cookie it did not
+		// send, which the middleware's fresh one must not replace (a
+		// login, if any, sets its own).
+		c.Response().Header.DelCookie(core.SessionCookie)
+	}
 	test := s.isJWTTest(p, returnTo)
 	if !p.Enabled && !test {
 		return fiber.ErrNotFound
