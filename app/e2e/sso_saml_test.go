@@ -100,6 +100,8 @@ func samlE2E(t *testing.T) (*server, *samltest.IdP) {
 	admin.do("enable and save", chromedp.Evaluate[chromedp.Void](`(() => {
 		const f = document.querySelector('#metadata_url').form;
 		const on = f.querySelector('input[name="enabled"]'); if (on && !on.checked) on.click();
+		// The IdP vouches for emails: a first sign-in may create the contact.
+		const ver = f.querySelector('input[name="email_verified"]'); if (ver && !ver.checked) ver.click();
 		f.requestSubmit();
 	})()`))
 	if ok, _ := admin.poll(`document.body.innerText.includes('/portal/sso/okta/acs')`, waitTimeout); !ok {
