@@ -190,3 +190,40 @@ func TestBrowserSSOListsOnly(t *testing.T) {
 	b.waitPath("/portal/login")
 	b.waitJS("the login form", `document.querySelector('form[action="/portal/login"]')`)
 }
+
+// An admin adds an OpenID Connect provider in the settings page, runs a
+// test sign-in through the provider's login page, and sees what it sent.
+func TestBrowserSSOAdminTestSignIn(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	op := idp.NewOP(t)
+	op.RedirectURI = s.URL + "/portal/sso/corp/callback"
+	op.AddUser(idp.User{Subject: "00u-tom", Email: "tom@corp.example", EmailVerified: true, GivenName: "Tom"})
+
+	b := newBrowser(t, s.URL)
+	boStaffLogin(b, boAdminEmail)
+	b.open("/admin/portal#sso")
+	b.waitJS("the SSO section", `document.querySelector('#sso a[href^="/admin/portal/sso/new?kind=oidc"]')`)
+	b.do("add OpenID Connect", chromedp.Click(chromedp.CSS(`#sso a[href^="/admin/portal/sso/new?kind=oidc"]`)))
+	b.waitJS("the provider form", `document.querySelector('#sso form #client_id')`)
+	b.do("fill the provider form",
+		chromedp.SetValue(chromedp.CSS("#sso #name"), "Corp"),
+		chromedp.SetValue(chromedp.CSS("#sso #slug"), "corp"),
+		chromedp.SetValue(chromedp.CSS("#sso #issuer"), op.Issuer),
+		chromedp.SetValue(chromedp.CSS("#sso #client_id"), op.ClientID),
+		chromedp.SetValue(chromedp.CSS("#sso #client_secret"), op.ClientSecret),
+		chromedp.Click(chromedp.CSS(`#sso form button[type="submit"]`)),
+	)
+	b.waitJS("the saved provider and its redirect URI", `document.querySelector('#sso-providers') && document.querySelector('#sso').innerText.includes(`+jsString(op.RedirectURI)+`)`)
+	if evalJS[bool](b, `document.querySelector('#sso').innerHTML.includes(`+jsString(op.ClientSecret)+`)`) {
+		t.Error("the client secret is shown")
+	}
+	b.do("test sign-in", chromedp.Click(chromedp.CSS(`#sso-providers form[action$="/test"] button`)))
+	b.waitJS("the provider's login form", `location.origin === `+jsString(op.Issuer)+` && document.querySelector('#idp-email')`)
+	b.do("sign in at the provider",
+		chromedp.SetValue(chromedp.CSS("#idp-email"), "tom@corp.example"),
+		chromedp.Click(chromedp.CSS("#idp-submit")),
+	)
+	b.waitText("h1", "Test sign-in")
+	b.waitText("#sso-test-email", "tom@corp.example")
+	b.waitText("#sso-test-subject", "00u-tom")
+}

@@ -126,11 +126,16 @@ func (s *Service) TakeFlow(c *fiber.Ctx, state string) (*Flow, error) {
 	}
 	delete(se.Flows, state)
 	now := s.Now()
-	ttl := time.Until(time.Unix(f.Expires, 0))
-	if se.Kind != auth.KindPending {
-		ttl = max(flowTTL, s.MaxLifetime(core.SettingsOf(c))-now.Sub(se.CreatedAt))
-	}
-	if ttl > 0 {
+	switch {
+	case se.Kind == auth.KindPending && len(se.Flows) == 0:
+		if err := s.Sessions.Delete(ctx, sid); err != nil {
+			return nil, core.ErrUnavailable
+		}
+	default:
+		ttl := flowTTL
+		if se.Kind != auth.KindPending {
+			ttl = max(flowTTL, s.MaxLifetime(core.SettingsOf(c))-now.Sub(se.CreatedAt))
+		}
 		if err := s.Sessions.Put(ctx, sid, se, ttl); err != nil {
 			return nil, core.ErrUnavailable
 		}
