@@ -221,7 +221,7 @@ func (s *Service) OIDCCallback(c *fiber.Ctx) error {
 	sess := &openidConnect.Session{}
 	params := url.Values{"code": {c.Query("code")}, "code_verifier": {f.Verifier}}
 	if _, err := sess.Authorize(gp, goth.Params(params)); err != nil {
-		return s.Fail(c, p, ReasonProvider, fmt.Errorf("code exchange: %w", err))
+		return s.Fail(c, p, ReasonProvider, fmt.Errorf("code exchange: %w", shortError(err)))
 	}
 	id, reason, err := s.verifyIDToken(c.UserContext(), entry.p, o, f, sess.IDToken)
 	if err != nil {
