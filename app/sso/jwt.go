@@ -127,7 +127,7 @@ func (s *Service) JWTLogin(c *fiber.Ctx) error {
 	}
 	test := s.isJWTTest(p, returnTo)
 	if !p.Enabled && !test {
-		return fiber.ErrNotFound
+		return s.disabled(c, p)
 	}
 	if !s.allow(c) {
 		return core.ErrRateLimited

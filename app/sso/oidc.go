@@ -193,7 +193,7 @@ func (s *Service) OIDCCallback(c *fiber.Ctx) error {
 	}
 	f, err := s.TakeFlow(c, c.Query("state"))
 	if !p.Enabled && (err != nil || !f.Test) {
-		return fiber.ErrNotFound
+		return s.disabled(c, p)
 	}
 	switch {
 	case errors.Is(err, ErrReplay):

@@ -107,7 +107,7 @@ func (s *Service) LoadProvider(kinds ...string) fiber.Handler {
 			return err
 		}
 		if !p.Enabled {
-			return fiber.ErrNotFound
+			return s.disabled(c, p)
 		}
 		c.Locals(localProvider, p)
 		return c.Next()
@@ -127,6 +127,15 @@ func (s *Service) provider(c *fiber.Ctx, kinds ...string) (*Provider, error) {
 		return nil, fiber.ErrNotFound
 	}
 	return p, nil
+}
+
+// disabled answers 404 for a disabled provider's route, and audits it
+// (within the rate limit, so that a flood does not fill the log).
+func (s *Service) disabled(c *fiber.Ctx, p *Provider) error {
+	if s.allow(c) {
+		s.audit(c, nil, "sso.failed", p, "provider_disabled")
+	}
+	return fiber.ErrNotFound
 }
 
 // ProviderOf is the provider LoadProvider found.

@@ -167,6 +167,9 @@ func disabledProvider(t *testing.T, h *harness) {
 	if c.loggedIn() || strings.Contains(h.lastAudit("sso.login"), "dora") {
 		t.Error("logged in through a disabled provider")
 	}
+	if got := h.lastAudit("sso.failed"); got != "provider_disabled" {
+		t.Errorf("audited %q", got)
+	}
 }
 
 // The refusals, collisions, disabled providers and lists-only access on
