@@ -25,12 +25,23 @@ type Session struct {
 	LastSeen  time.Time `json:"last_seen"`
 	// AsContactID is set when a staff session previews the portal.
 	AsContactID int64 `json:"as_contact_id,omitempty"`
+	// SSO is the slug of the single sign-on provider the contact logged
+	// in with, empty after a password login; IDToken is the provider's
+	// ID token, kept as the hint of its end-session request.
+	SSO     string `json:"sso,omitempty"`
+	IDToken string `json:"id_token,omitempty"`
+	// Flows holds the sign-ins under way at identity providers (state,
+	// nonce, PKCE verifier), by state, so that they are bound to this
+	// browser's session and live wherever sessions live.
+	Flows map[string]string `json:"flows,omitempty"`
 }
 
 // Session kinds.
 const (
 	KindContact = "contact"
 	KindStaff   = "staff"
+	// KindPending holds only sign-in flows of a visitor not logged in.
+	KindPending = "pending"
 )
 
 // SessionStore keeps sessions. Implementations: Redis for production, an
@@ -97,8 +108,11 @@ func (r *RedisSessions) Put(ctx context.Context, id string, s *Session, ttl time
 	ak := r.accountKey(s.Kind, s.AccountID)
 	_, err = r.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, r.key(id), b, ttl)
-		p.SAdd(ctx, ak, hashID(id))
-		p.Expire(ctx, ak, 48*time.Hour)
+		// A visitor's pending sign-in belongs to no account: no index.
+		if s.AccountID != 0 {
+			p.SAdd(ctx, ak, hashID(id))
+			p.Expire(ctx, ak, 48*time.Hour)
+		}
 		return nil
 	})
 	if err != nil {

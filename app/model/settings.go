@@ -62,6 +62,7 @@ type PortalSettings struct {
 	AccessLists         []int64             `json:"access_lists"`
 	SSOAccess           string              `json:"sso_access"`
 	SSOLists            []int64             `json:"sso_lists"`
+	SSOOnly             bool                `json:"sso_only"` // no password form, no registration
 	Permission          string              `json:"permission"`
 	DefaultInboxID      int64               `json:"default_inbox_id"`
 	FormID              int64               `json:"form_id"`
@@ -118,8 +119,9 @@ func (s PortalSettings) PortalURL(path string) string {
 	return path
 }
 
-// SelfRegistration reports whether anyone may register.
-func (s PortalSettings) SelfRegistration() bool { return s.Access == AccessRegistration }
+// SelfRegistration reports whether anyone may register: never when the
+// portal is reached by single sign-on only.
+func (s PortalSettings) SelfRegistration() bool { return s.Access == AccessRegistration && !s.SSOOnly }
 
 // DefaultPortalSettings is what a new installation starts with: switched
 // off until an admin completes the activation checklist.

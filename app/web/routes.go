@@ -1,7 +1,11 @@
 package web
 
 import (
+	"slices"
+
 	"portico/app/model"
+	"portico/app/sso"
+	"portico/app/sso/samlkind"
 	"portico/app/web/admin"
 	"portico/app/web/core"
 	"portico/app/web/portal"
@@ -12,7 +16,7 @@ import (
 
 // routes lists every route and the middleware in front of it, so that one
 // read shows who may call what.
-func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
+func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service, sk *samlkind.Kind) {
 	app := web.App()
 	app.Use(web.ClientIP, web.RequestID, web.AccessLog, web.RecoverPanic, web.SecurityHeaders, web.LimitBody,
 		compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: core.NotCompressed}))
@@ -28,6 +32,27 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	// and cached for good, so they get no session (and no cookie).
 	app.Get("/portal/brand/:file", web.LoadSettings, web.BrandImage)
 
+	// Single sign-on callbacks: before the portal's group, because a
+	// provider's answer may be a cross-site POST, which carries neither
+	// a CSRF token nor the session cookie; each is verified on its own
+	// (signature, state bound to the session, one-time values). A
+	// disabled or unknown provider answers 404.
+	ssoOn := []fiber.Handler{core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.PortalOn}
+	app.Get("/portal/sso/:slug/login", append(ssoOn, s.LoadProvider(), s.Start)...)
+	app.Get("/portal/sso/:slug/callback", append(ssoOn, s.OIDCCallback)...)
+	app.Post("/portal/sso/:slug/jwt", append(ssoOn, s.JWTLogin)...)
+	app.Get("/portal/sso/:slug/jwt", append(ssoOn, s.JWTLogin)...)
+	// SAML: the SP metadata, the assertion consumer service (the IdP's
+	// cross-site POST) and single logout, for enabled SAML providers only.
+	samlOn := func(h fiber.Handler) []fiber.Handler {
+		return append(slices.Clone(ssoOn), s.LoadProvider(model.SSOKindSAML), h)
+	}
+	app.Get("/portal/sso/:slug/metadata", samlOn(sk.Metadata)...)
+	// The ACS finds its provider itself: a disabled one still takes an
+	// admin's test sign-in.
+	app.Post("/portal/sso/:slug/acs", append(slices.Clone(ssoOn), sk.ACS)...)
+	app.Get("/portal/sso/:slug/slo", samlOn(sk.SLO)...)
+
 	// Every portal route: settings, session, language and CSRF.
 	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.UploadSlot, web.CheckCSRF, web.PreviewReadOnly)
 
@@ -39,9 +64,9 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	portal.Get("/", web.PortalOn, func(c *fiber.Ctx) error { return core.Redirect(c, "/portal/tickets") })
 	portal.Get("/login", web.PortalOn, p.LoginForm)
 	portal.Post("/login", web.PortalOn, p.Login)
-	portal.Post("/logout", p.Logout)
-	portal.Get("/register", web.PortalOn, p.RegisterForm)
-	portal.Post("/register", web.PortalOn, p.Register)
+	portal.Post("/logout", s.Logout) // and the provider's session, after SSO
+	portal.Get("/register", web.PortalOn, web.PasswordsOn, p.RegisterForm)
+	portal.Post("/register", web.PortalOn, web.PasswordsOn, p.Register)
 
 	// A logged-in contact the access settings let in.
 	contact := []fiber.Handler{web.PortalOn, web.RequireContact}
@@ -113,19 +138,28 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler) {
 	admin.Get("/portal/sample/:page", append(settings, a.PortalSample)...)
 	admin.Post("/portal/preview", append(settings, a.PreviewStart)...)
 	admin.Post("/portal/preview/end", web.RequireStaff, a.PreviewEnd)
+	// Single sign-on providers: before the sections, which share the path.
+	admin.Get("/portal/sso/new", append(settings, a.SSONew)...)
+	admin.Post("/portal/sso", append(settings, a.SSOCreate)...)
+	admin.Get("/portal/sso/:id", append(settings, a.SSOEdit)...)
+	admin.Post("/portal/sso/:id", append(settings, a.SSOSave)...)
+	admin.Post("/portal/sso/:id/delete", append(settings, a.SSODelete)...)
+	admin.Post("/portal/sso/:id/test", append(settings, a.SSOTest)...)
 	admin.Post("/portal/:section", append(settings, a.SaveSection)...)
 
 	// Email: password reset and invitation links, address verification,
 	// the outbox viewer, and an admin's "resend invitation".
-	portal.Get("/password/forgot", web.PortalOn, p.PasswordForgotForm)
-	portal.Post("/password/forgot", web.PortalOn, p.PasswordForgot)
-	portal.Get("/password/reset", web.PortalOn, p.PasswordSetForm)
-	portal.Post("/password/reset", web.PortalOn, p.PasswordSet)
-	portal.Get("/password/set", web.PortalOn, p.PasswordSetForm)
-	portal.Post("/password/set", web.PortalOn, p.PasswordSet)
-	portal.Get("/verify", web.PortalOn, p.VerifyForm)
-	portal.Post("/verify", web.PortalOn, p.Verify)
-	portal.Post("/verify/resend", web.PortalOn, p.VerifyResend)
+	// Under "SSO only" (PasswordsOn) they all answer 404, the invitation
+	// too: a password would be of no use there.
+	portal.Get("/password/forgot", web.PortalOn, web.PasswordsOn, p.PasswordForgotForm)
+	portal.Post("/password/forgot", web.PortalOn, web.PasswordsOn, p.PasswordForgot)
+	portal.Get("/password/reset", web.PortalOn, web.PasswordsOn, p.PasswordSetForm)
+	portal.Post("/password/reset", web.PortalOn, web.PasswordsOn, p.PasswordSet)
+	portal.Get("/password/set", web.PortalOn, web.PasswordsOn, p.PasswordSetForm)
+	portal.Post("/password/set", web.PortalOn, web.PasswordsOn, p.PasswordSet)
+	portal.Get("/verify", web.PortalOn, web.PasswordsOn, p.VerifyForm)
+	portal.Post("/verify", web.PortalOn, web.PasswordsOn, p.Verify)
+	portal.Post("/verify/resend", web.PortalOn, web.PasswordsOn, p.VerifyResend)
 	admin.Get("/outbox", append(staff, a.OutboxIndex)...)
 	admin.Get("/outbox/:id", append(staff, a.OutboxShow)...)
 	admin.Post("/outbox/:id/retry", append(settings, a.OutboxRetry)...)

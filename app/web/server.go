@@ -26,6 +26,8 @@ import (
 	"portico/app/mail"
 	"portico/app/metrics"
 	"portico/app/model"
+	"portico/app/sso"
+	"portico/app/sso/samlkind"
 	"portico/app/store"
 	"portico/app/web/admin"
 	"portico/app/web/core"
@@ -59,6 +61,8 @@ type Server struct {
 	*core.Core
 	// Desk runs the ticket operations and the account mail jobs.
 	Desk *desk.Service
+	// SSO is single sign-on: its kinds plug in here (Register).
+	SSO *sso.Service
 }
 
 // New builds the Fiber app with every route. The templates are parsed
@@ -73,8 +77,14 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	dk := &desk.Service{Store: d.Store, Log: d.Log, Mailer: c.Mailer, OnAgentReply: d.OnAgentReply}
-	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk})
-	return &Server{Core: c, Desk: dk}, nil
+	ss, err := sso.New(c)
+	if err != nil {
+		return nil, err
+	}
+	sk := samlkind.New(ss)
+	ss.Register(model.SSOKindSAML, sk)
+	routes(c, &portal.Handler{Core: c, Desk: dk}, &admin.Handler{Core: c, Desk: dk, SSO: ss}, ss, sk)
+	return &Server{Core: c, Desk: dk, SSO: ss}, nil
 }
 
 // Listen serves until ctx ends, then drains the open requests.

@@ -34,4 +34,9 @@
     }
     focus(want);
   });
+
+  // A form marked data-autosubmit (the hand-over page of a SAML sign-in) is sent at once;
+  // without JavaScript its own button sends it.
+  var auto = document.querySelector('form[data-autosubmit]');
+  if (auto) auto.submit();
 })();

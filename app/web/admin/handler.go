@@ -11,6 +11,7 @@ package admin
 
 import (
 	"portico/app/desk"
+	"portico/app/sso"
 	"portico/app/web/core"
 )
 
@@ -19,4 +20,6 @@ import (
 type Handler struct {
 	*core.Core
 	Desk *desk.Service
+	// SSO holds the single sign-on providers and their kinds.
+	SSO *sso.Service
 }

@@ -53,9 +53,13 @@ func (s *Handler) sectionData(c *fiber.Ctx, section string, st model.PortalSetti
 	if err != nil {
 		return nil, err
 	}
+	nSSO, err := s.enabledSSO(c.UserContext())
+	if err != nil {
+		return nil, err
+	}
 	m := fiber.Map{
 		"Section": section, "S": st, "Errors": errs, "Saved": saved, "Lookups": l,
-		"Codes": s.I18n.Codes(), "Missing": form.Missing(st), "SystemPages": form.SystemPages,
+		"Codes": s.I18n.Codes(), "Missing": form.Missing(st, nSSO), "SystemPages": form.SystemPages,
 		"FilterProperties": form.FilterProperties, "FilterOperators": form.FilterOperators, "Fonts": form.Fonts,
 		"Contrast": form.ContrastRatio(st.PrimaryColor, "#ffffff"),
 		"LogoSrc":  core.ImageSrc(st.LogoURL), "FaviconSrc": core.ImageSrc(st.FaviconURL),
@@ -98,8 +102,12 @@ func (s *Handler) PortalSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ssoM, err := s.ssoData(c, nil, c.Query("sso"))
+	if err != nil {
+		return err
+	}
 	return s.adminPage(c, fiber.StatusOK, "pages/admin/portal", fiber.Map{
-		"Title": core.LocaleOf(c).T("settings.title"), "Sections": sections, "Audit": audit,
+		"Title": core.LocaleOf(c).T("settings.title"), "Sections": sections, "Audit": audit, "SSO": s.View(c, ssoM),
 	})
 }
 
@@ -186,7 +194,11 @@ func (s *Handler) portalSettingsWith(c *fiber.Ctx, status int, section string, r
 	if err != nil {
 		return err
 	}
-	m := fiber.Map{"Title": core.LocaleOf(c).T("settings.title"), "Sections": sections, "Audit": audit}
+	ssoM, err := s.ssoData(c, nil, "")
+	if err != nil {
+		return err
+	}
+	m := fiber.Map{"Title": core.LocaleOf(c).T("settings.title"), "Sections": sections, "Audit": audit, "SSO": s.View(c, ssoM)}
 	if section == "" {
 		for k, v := range replaced {
 			m[k] = v

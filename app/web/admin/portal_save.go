@@ -86,7 +86,11 @@ func (s *Handler) SaveSection(c *fiber.Ctx) error {
 		errs = form.ApplySessions(&next, g)
 	case "switch":
 		next.Enabled = g.Get("enabled") == "on"
-		if next.Enabled && len(form.Missing(next)) > 0 {
+		n, err := s.enabledSSO(ctx)
+		if err != nil {
+			return err
+		}
+		if next.Enabled && len(form.Missing(next, n)) > 0 {
 			errs = form.Errors{"enabled": "settings.switch_refused"}
 		}
 	}

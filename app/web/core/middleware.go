@@ -179,6 +179,12 @@ func (s *Core) LoadSession(c *fiber.Ctx) error {
 		return err
 	}
 	live := err == nil && !ct.Disabled
+	if live {
+		// A single sign-on session ends with its provider (ssogate.go).
+		if live, err = s.ssoSessionLive(c, se); err != nil {
+			return err
+		}
+	}
 	if err := s.keepSession(c, se, live); err != nil {
 		return err
 	}
@@ -325,10 +331,29 @@ func (s *Core) RequireContact(c *fiber.Ctx) error {
 // checkAccess refuses a contact that the access settings leave out.
 func (s *Core) checkAccess(c *fiber.Ctx) error {
 	st := SettingsOf(c)
-	if st.Access != model.AccessLists || c.Locals(localPreview) != nil {
+	if c.Locals(localPreview) != nil {
 		return c.Next()
 	}
-	ok, err := store.ContactInLists(c.UserContext(), s.Store.DB, ContactOf(c).ID, st.AccessLists)
+	// A single sign-on session follows the SSO access rules; a password
+	// session the portal's, and none gets in under "SSO only" (ssogate.go).
+	lists := st.AccessLists
+	se := sessionOf(c)
+	if se == nil || se.SSO == "" {
+		if only, err := s.SSOOnly(c); err != nil {
+			return err
+		} else if only {
+			return s.Message(c, fiber.StatusForbidden, "denied.title", "denied.body")
+		}
+	}
+	if se != nil && se.SSO != "" {
+		if st.SSOAccess != model.SSOAccessLists {
+			return c.Next()
+		}
+		lists = st.SSOLists
+	} else if st.Access != model.AccessLists {
+		return c.Next()
+	}
+	ok, err := store.ContactInLists(c.UserContext(), s.Store.DB, ContactOf(c).ID, lists)
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,9 @@ func ContactOf(c *fiber.Ctx) *model.Contact {
 	return ct
 }
 
+// SessionOf is the request's live session (contact or staff), or nil.
+func SessionOf(c *fiber.Ctx) *auth.Session { return sessionOf(c) }
+
 func sessionOf(c *fiber.Ctx) *auth.Session {
 	se, _ := c.Locals(localSession).(*auth.Session)
 	return se

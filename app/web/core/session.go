@@ -80,13 +80,25 @@ func (s *Core) CheckCredentials(c *fiber.Ctx, scope string, f form.Login, lookup
 // StartSession replaces the visitor's session ID with a new one holding
 // the account, so that an ID planted before login is worthless after it.
 func (s *Core) StartSession(c *fiber.Ctx, kind string, accountID int64) error {
+	return s.startSession(c, &auth.Session{Kind: kind, AccountID: accountID})
+}
+
+// StartSSOSession is StartSession for a contact vouched for by the single
+// sign-on provider of the slug; idToken, if any, is kept for its logout.
+// The session then follows the SSO access rules of the settings.
+func (s *Core) StartSSOSession(c *fiber.Ctx, contactID int64, slug, idToken string) error {
+	return s.startSession(c, &auth.Session{Kind: auth.KindContact, AccountID: contactID, SSO: slug, IDToken: idToken})
+}
+
+func (s *Core) startSession(c *fiber.Ctx, se *auth.Session) error {
 	ctx := c.UserContext()
 	if old, _ := c.Locals(LocalSID).(string); old != "" {
 		_ = s.Sessions.Delete(ctx, old)
 	}
 	sid := s.newSID()
 	now := time.Now()
-	se := &auth.Session{Kind: kind, AccountID: accountID, CreatedAt: now, LastSeen: now}
+	se.CreatedAt, se.LastSeen = now, now
+	kind := se.Kind
 	if err := s.Sessions.Put(ctx, sid, se, s.MaxLifetime(SettingsOf(c))); err != nil {
 		return ErrUnavailable
 	}

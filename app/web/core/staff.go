@@ -62,6 +62,18 @@ func (s *Core) setCookie(c *fiber.Ctx, name, sid string) {
 	})
 }
 
+// EnsurePortalSID returns the portal session cookie's ID, setting a fresh
+// one when the browser has none: a back-office action that starts a
+// portal flow (an admin's test sign-in) anchors it there.
+func (s *Core) EnsurePortalSID(c *fiber.Ctx) string {
+	sid := c.Cookies(SessionCookie)
+	if len(sid) != 43 {
+		sid = auth.NewSessionID()
+		s.setCookie(c, SessionCookie, sid)
+	}
+	return sid
+}
+
 // RequireStaff sends anonymous visitors (and contacts) to the staff login.
 func (s *Core) RequireStaff(c *fiber.Ctx) error {
 	if StaffOf(c) != nil {

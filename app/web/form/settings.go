@@ -87,6 +87,7 @@ func ApplyAccess(s *model.PortalSettings, g Getter, lists []int64) Errors {
 	s.SSOAccess = g.Get("sso_access")
 	s.AccessLists = ids(g.Values("access_lists"), lists)
 	s.SSOLists = ids(g.Values("sso_lists"), lists)
+	s.SSOOnly = g.Get("sso_only") == "on"
 	if s.Access != model.AccessRegistration && s.Access != model.AccessLists {
 		e["access"] = "form.invalid"
 	} else if s.Access == model.AccessLists && len(s.AccessLists) == 0 {
@@ -357,13 +358,19 @@ func ApplySessions(s *model.PortalSettings, g Getter) Errors {
 }
 
 // Missing lists what keeps the portal from being switched on, as
-// translation keys paired with the section that fixes each.
-func Missing(s model.PortalSettings) [][2]string {
+// translation keys paired with the section that fixes each. Single
+// sign-on (ssoProviders enabled providers) counts as a way in.
+func Missing(s model.PortalSettings, ssoProviders int) [][2]string {
 	var out [][2]string
 	if s.BaseURL == "" {
 		out = append(out, [2]string{"settings.missing_base_url", "general"})
 	}
-	if s.Access == "" || (s.Access == model.AccessLists && len(s.AccessLists) == 0) {
+	passwords := s.Access != "" && !(s.Access == model.AccessLists && len(s.AccessLists) == 0)
+	sso := ssoProviders > 0 && (s.SSOAccess != model.SSOAccessLists || len(s.SSOLists) > 0)
+	switch {
+	case s.SSOOnly && !sso:
+		out = append(out, [2]string{"settings.missing_sso", "sso"})
+	case !s.SSOOnly && !passwords && !sso:
 		out = append(out, [2]string{"settings.missing_access", "access"})
 	}
 	if s.SelfRegistration() && s.ConsentVersionID == 0 {

@@ -16,7 +16,7 @@ func (s *Handler) LoginForm(c *fiber.Ctx) error {
 	if core.ContactOf(c) != nil {
 		return core.Redirect(c, core.SafeNext(next, "/portal/tickets"))
 	}
-	return s.Page(c, fiber.StatusOK, "pages/portal/login", fiber.Map{
+	return s.loginPage(c, fiber.StatusOK, fiber.Map{
 		"Form":       form.Login{Next: next},
 		"Errors":     form.Errors{},
 		"Expired":    c.Query("expired") == "1" || c.Locals(core.LocalExpired) != nil,
@@ -28,6 +28,11 @@ func (s *Handler) LoginForm(c *fiber.Ctx) error {
 // Login checks the credentials. A wrong password and an unknown email get
 // the same answer, after the same work.
 func (s *Handler) Login(c *fiber.Ctx) error {
+	if only, err := s.ssoOnly(c); err != nil {
+		return err
+	} else if only {
+		return fiber.ErrNotFound
+	}
 	f := form.NewLogin(c.FormValue)
 	errs := f.Validate()
 	ctx := c.UserContext()
@@ -56,13 +61,23 @@ func (s *Handler) Login(c *fiber.Ctx) error {
 		}
 	}
 	f.Password = ""
-	return s.Page(c, fiber.StatusUnprocessableEntity, "pages/portal/login", fiber.Map{"Form": f, "Errors": errs})
+	return s.loginPage(c, fiber.StatusUnprocessableEntity, fiber.Map{"Form": f, "Errors": errs})
 }
 
-// Logout ends the customer's session.
-func (s *Handler) Logout(c *fiber.Ctx) error {
-	if err := s.EndSession(c, core.SessionCookie); err != nil {
+// loginPage renders the login page with a button per enabled single
+// sign-on provider; under "SSO only" (and with a provider to use) the
+// password form is left out.
+func (s *Handler) loginPage(c *fiber.Ctx, status int, m fiber.Map) error {
+	ps, err := store.EnabledSSOProviders(c.UserContext(), s.Store.DB)
+	if err != nil {
 		return err
 	}
-	return core.Redirect(c, "/portal/login?logged_out=1")
+	m["Providers"] = ps
+	m["SSOOnly"] = core.SettingsOf(c).SSOOnly && len(ps) > 0
+	return s.Page(c, status, "pages/portal/login", m)
+}
+
+// ssoOnly tells whether passwords are off: "SSO only", with a provider.
+func (s *Handler) ssoOnly(c *fiber.Ctx) (bool, error) {
+	return s.Core.SSOOnly(c)
 }

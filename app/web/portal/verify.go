@@ -102,7 +102,7 @@ func (s *Handler) VerifyResend(c *fiber.Ctx) error {
 // right password, so it tells nothing about the address to a stranger.
 func (s *Handler) loginUnverified(c *fiber.Ctx, f form.Login) error {
 	f.Password = ""
-	return s.Page(c, fiber.StatusUnprocessableEntity, "pages/portal/login", fiber.Map{
+	return s.loginPage(c, fiber.StatusUnprocessableEntity, fiber.Map{
 		"Form": f, "Errors": form.Errors{"form": "verify.unverified"}, "Unverified": true,
 	})
 }
