@@ -79,6 +79,7 @@ func (s *Service) Complete(c *fiber.Ctx, p *Provider, id Identity, returnTo, idT
 	if err := s.StartSSOSession(c, ct.ID, p.Slug, idToken); err != nil {
 		return err
 	}
+	s.Metrics.SSOLogin(slugOf(p), "success")
 	return core.Redirect(c, core.SafeNext(returnTo, "/portal/tickets"))
 }
 
@@ -181,6 +182,7 @@ func mappedCompany(p *Provider, name string) int64 {
 // error's detail, which is logged but never shown), and answers with the
 // page for the reason. Kinds call it for every failure.
 func (s *Service) Fail(c *fiber.Ctx, p *Provider, reason string, detail error) error {
+	s.Metrics.SSOLogin(slugOf(p), reason)
 	after := reason
 	if detail != nil {
 		after += ": " + detail.Error()
