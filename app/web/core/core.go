@@ -53,7 +53,10 @@ type Core struct {
 	Deps
 	// Login holds the login limits: DefaultLoginLimits(), which tests
 	// may lower.
-	Login   LoginLimits
+	Login LoginLimits
+	// Posts holds the limits on replies and support-form tickets:
+	// DefaultPostLimits(), which tests may change.
+	Posts   PostLimits
 	app     *fiber.App
 	assets  map[string]string
 	cache   settingsCache
@@ -78,7 +81,7 @@ func New(d Deps) (*Core, error) {
 	if d.Metrics != nil {
 		d.Sessions = countedSessions{SessionStore: d.Sessions, m: d.Metrics}
 	}
-	s := &Core{Deps: d, Login: DefaultLoginLimits(), assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
+	s := &Core{Deps: d, Login: DefaultLoginLimits(), Posts: DefaultPostLimits(), assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
 	s.app = fiber.New(fiber.Config{
 		Views:     engine,
 		Immutable: true,

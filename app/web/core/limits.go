@@ -17,6 +17,19 @@ const (
 	FormLimitPerIP       = 30
 )
 
+// PostLimits are the limits a server runs with, each in an hour; the
+// defaults are the constants above.
+type PostLimits struct {
+	ReplyPerContact, ReplyPerIP int
+	FormPerContact, FormPerIP   int
+}
+
+// DefaultPostLimits are the limits Portico runs with.
+func DefaultPostLimits() PostLimits {
+	return PostLimits{ReplyPerContact: ReplyLimitPerContact, ReplyPerIP: ReplyLimitPerIP,
+		FormPerContact: FormLimitPerContact, FormPerIP: FormLimitPerIP}
+}
+
 // AllowContactPost counts one post of an action by the logged-in contact,
 // against its limit per contact and per client address, in the shared
 // limiter (Redis, or the local fallback). Both are counted, so that one

@@ -31,7 +31,7 @@ func (s *Handler) ReplyCreate(c *fiber.Ctx) error {
 	if problem != "" {
 		errs["attachments"] = problem
 	}
-	if !errs.Any() && !s.AllowContactPost(c, "reply", core.ReplyLimitPerContact, core.ReplyLimitPerIP) {
+	if !errs.Any() && !s.AllowContactPost(c, "reply", s.Posts.ReplyPerContact, s.Posts.ReplyPerIP) {
 		return core.ErrRateLimited
 	}
 	if !errs.Any() {

@@ -77,7 +77,7 @@ func (s *Handler) TicketCreate(c *fiber.Ctx) error {
 	} else if id != 0 {
 		return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(id, 10))
 	}
-	if !s.AllowContactPost(c, "form", core.FormLimitPerContact, core.FormLimitPerIP) {
+	if !s.AllowContactPost(c, "form", s.Posts.FormPerContact, s.Posts.FormPerIP) {
 		return core.ErrRateLimited
 	}
 	var files []store.Upload
