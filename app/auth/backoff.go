@@ -76,13 +76,7 @@ func (m *MemoryLimiter) Fail(_ context.Context, key string, b Backoff) time.Dura
 	bo.mu.Lock()
 	defer bo.mu.Unlock()
 	now := time.Now()
-	if len(bo.keys) > 10000 {
-		for k, e := range bo.keys {
-			if now.After(e.forgets) {
-				delete(bo.keys, k)
-			}
-		}
-	}
+	pruneExpired(bo.keys, now, func(e memBackoff) time.Time { return e.forgets })
 	e := bo.keys[key]
 	if now.After(e.forgets) {
 		e = memBackoff{}

@@ -45,13 +45,7 @@ func (m *MemoryLimiter) Allow(_ context.Context, key string, limit int, window t
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := time.Now()
-	if len(m.windows) > 10000 {
-		for k, w := range m.windows {
-			if now.After(w.until) {
-				delete(m.windows, k)
-			}
-		}
-	}
+	pruneExpired(m.windows, now, func(w memWindow) time.Time { return w.until })
 	w := m.windows[key]
 	if now.After(w.until) {
 		w = memWindow{until: now.Add(window)}
@@ -116,4 +110,18 @@ func (r *RedisLimiter) Exceeded(ctx context.Context, key string, limit int, wind
 func (r *RedisLimiter) slotKey(key string, window time.Duration) string {
 	slot := time.Now().UnixNano() / int64(window)
 	return r.Prefix + "rl:" + key + ":" + strconv.FormatInt(slot, 10)
+}
+
+// pruneExpired drops the expired entries of an in-process table once it
+// holds more than 10,000 keys, so that a flood of keys can't grow it
+// without bound.
+func pruneExpired[V any](m map[string]V, now time.Time, expires func(V) time.Time) {
+	if len(m) <= 10000 {
+		return
+	}
+	for k, v := range m {
+		if now.After(expires(v)) {
+			delete(m, k)
+		}
+	}
 }
