@@ -83,7 +83,7 @@ func New(d Deps) (*Core, error) {
 	}
 	s := &Core{Deps: d, Login: DefaultLoginLimits(), Posts: DefaultPostLimits(), assets: assets, proxies: parseProxies(d.Config.TrustedProxies)}
 	s.app = fiber.New(fiber.Config{
-		Views:     engine,
+		Views:     views{engine},
 		Immutable: true,
 		// Bodies are streamed: a multipart form is parsed as it arrives,
 		// its files spooled to temporary files, never held whole in
