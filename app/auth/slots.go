@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"sync"
 	"time"
 
@@ -52,37 +54,70 @@ func (m *MemoryLimiter) Acquire(_ context.Context, key string, limit int, _ time
 	return m.slots.acquire(key, limit)
 }
 
-// releaseSlot gives back one slot, never taking the count below zero
-// (the key may have expired while its holder ran).
-var releaseSlot = redis.NewScript(`
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n > 0 then return redis.call('DECR', KEYS[1]) end
-return 0`)
+// acquireSlot takes a slot for one holder: the key is a sorted set of
+// holder tokens scored by when they expire. Expired holders (instances
+// that died holding a slot) are dropped first; the token is added only
+// while fewer than the limit hold one. ARGV: token, limit, ttl in ms.
+var acquireSlot = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`)
 
-// Acquire implements Slots across instances: a counter per key in Redis,
-// which expires ttl after the last acquire in case a holder dies. When
-// Redis cannot answer, the slots of this process stand in.
+// Acquire implements Slots across instances: each holder is a token in a
+// sorted set per key, dropped on release or ttl after it was taken in
+// case its holder dies. When Redis cannot answer, the slots of this
+// process stand in, and the token is taken back once Redis answers
+// again: a stalled Redis may still run the acquire it was sent, and that
+// slot must not stay held until the ttl ends.
 func (r *RedisLimiter) Acquire(ctx context.Context, key string, limit int, ttl time.Duration) (func(), bool) {
 	k := r.Prefix + "slots:" + key
-	var incr *redis.IntCmd
-	_, err := r.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		incr = p.Incr(ctx, k)
-		p.PExpire(ctx, k, ttl)
-		return nil
-	})
+	token := rand.Text()
+	ok, err := acquireSlot.Run(ctx, r.Client, []string{k}, token, limit, ttl.Milliseconds()).Int()
 	if err != nil {
+		if !errors.Is(err, ErrRedisUnavailable) { // the breaker sent nothing
+			go r.dropToken(context.WithoutCancel(ctx), k, token, ttl)
+		}
 		return r.fallback().Acquire(ctx, key, limit, ttl)
 	}
-	release := func() {
-		// The request's context may be over by now.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		_ = releaseSlot.Run(rctx, r.Client, []string{k}).Err()
-	}
-	if incr.Val() > int64(limit) {
-		release()
+	if ok == 0 {
 		return nil, false
 	}
 	var once sync.Once
-	return func() { once.Do(release) }, true
+	return func() {
+		once.Do(func() {
+			// The request's context may be over by now.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			if err := r.Client.ZRem(rctx, k, token).Err(); err != nil {
+				go r.dropToken(context.WithoutCancel(ctx), k, token, ttl)
+			}
+		})
+	}, true
+}
+
+// dropTokenWaits are the pauses before each attempt to take back a token
+// whose acquire or release got no answer.
+var dropTokenWaits = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
+
+// dropToken removes a holder's token from the slots of k, trying again
+// while Redis does not answer, for at most the token's own ttl. A removal
+// that finds nothing is tried again too: the acquire may still be queued.
+func (r *RedisLimiter) dropToken(ctx context.Context, k, token string, ttl time.Duration) {
+	var waited time.Duration
+	for _, wait := range dropTokenWaits {
+		if waited += wait; waited > ttl {
+			return
+		}
+		time.Sleep(wait)
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		n, err := r.Client.ZRem(rctx, k, token).Result()
+		cancel()
+		if err == nil && n > 0 {
+			return
+		}
+	}
 }

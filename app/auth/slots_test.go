@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"portico/app/testutil"
 )
 
@@ -75,4 +77,51 @@ func TestSlotsRedis(t *testing.T) {
 		l := &RedisLimiter{Client: deadRedis(t), Prefix: prefix, Fallback: NewMemoryLimiter()}
 		testSlots(t, l, l)
 	})
+}
+
+// A Redis that stalls while a slot is taken runs the queued acquire once
+// it goes on: that slot must be given back, not held until its ttl ends.
+func TestSlotsRedisStalled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a redis-server")
+	}
+	srv := testutil.StartRedis(t)
+	c := NewRedis(&redis.Options{Addr: srv.Addr})
+	t.Cleanup(func() { c.Close() })
+	l := &RedisLimiter{Client: c, Prefix: "stall:", Fallback: NewMemoryLimiter()}
+	ctx := context.Background()
+	// A slot taken and given back first: the connection is pooled and the
+	// script loaded, so that the stalled acquire is written to Redis and
+	// runs there once it goes on, as it would in production.
+	if r, ok := l.Acquire(ctx, "contact:1", 1, 10*time.Minute); !ok {
+		t.Fatal("refused")
+	} else {
+		r()
+	}
+
+	srv.Freeze()
+	release, ok := l.Acquire(ctx, "contact:1", 1, 10*time.Minute)
+	if !ok {
+		srv.Thaw()
+		t.Fatal("refused while Redis stalled: the local slots should stand in")
+	}
+	release()
+	srv.Thaw()
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n, err := c.ZCard(ctx, "stall:slots:contact:1").Result()
+		if err == nil && n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stalled acquire still holds a slot in Redis (%d holders, %v)", n, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	r, ok := l.Acquire(ctx, "contact:1", 1, 10*time.Minute)
+	if !ok {
+		t.Fatal("the only slot is still taken after Redis came back")
+	}
+	r()
 }
