@@ -106,7 +106,9 @@
       if (again && visible(again)) {
         want = again;
       } else {
-        var first = root.querySelector('[data-results] ' + FOCUSABLE.split(',').join(',[data-results] '));
+        // A list's first row is its first meaningful element; else its first control.
+        var first = root.querySelector('[data-results] tbody a[href]') ||
+          root.querySelector('[data-results] ' + FOCUSABLE.split(',').join(',[data-results] '));
         want = first && visible(first) ? first : root;
       }
     }
