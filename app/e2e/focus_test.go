@@ -365,3 +365,32 @@ func TestBrowserNoScriptButtonsWork(t *testing.T) {
 	)
 	b.waitJS("the sorted page", `document.readyState === 'complete' && location.search.includes('sort=subject')`)
 }
+
+// TestBrowserBackOfficeListFocus changes a filter of the back-office inbox
+// by keyboard: focus stays on the filter across the swap, the page's live
+// region says the new count, and the filters' Apply button is hidden.
+func TestBrowserBackOfficeListFocus(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	b := newBrowser(t, s.URL)
+	boStaffLogin(b, boAdminEmail)
+	b.open("/admin/inbox")
+	b.waitJS("the inbox", `document.querySelector('#inbox-list #f-status')`)
+	fcSettled(b)
+	if d := evalJS[string](b, `getComputedStyle(document.querySelector('#inbox-list form button[type="submit"]')).display`); d != "none" {
+		t.Errorf("the inbox's Apply button with JavaScript on: display %s", d)
+	}
+	before := evalJS[string](b, `document.querySelector('#inbox-list [data-announce]').textContent.trim()`)
+	b.do("focus the status filter", chromedp.Focus(chromedp.CSS("#f-status")))
+	b.do("choose another status by keyboard", chromedp.KeyEvent(kb.ArrowDown))
+	b.waitJS("the new list, announced", fmt.Sprintf(`(() => { const c = document.querySelector('#inbox-list [data-announce]');
+		return c && c.textContent.trim() !== %s && document.getElementById('announcer').textContent === c.textContent.trim(); })()`, jsString(before)))
+	fcSettled(b)
+	if id := evalJS[string](b, `document.activeElement.id`); id != "f-status" {
+		t.Errorf("after the filter changed focus is on %s, want #f-status", evalJS[string](b, `fcActive()`))
+	}
+	// A sort header keeps focus too, with a visible indicator.
+	fcPress(b, `#inbox-list thead th:nth-child(2) a`, kb.Enter)
+	b.waitJS("the sorted inbox", `location.search.includes('sort=')`)
+	fcSettled(b)
+	fcFocusVisible(b, "after an inbox sort header", `#inbox-list thead th:nth-child(2) a`)
+}
