@@ -95,8 +95,17 @@
     handled.add(d.xhr);
     var said = root.matches('[data-announce]') ? root : root.querySelector('[data-announce]');
     if (said) announce(said.textContent);
-    var want = root.matches('[data-focus]') ? root : root.querySelector('[data-focus]');
-    if (!want) want = root.querySelector('[aria-invalid="true"]');
+    var flagged = root.matches('[data-focus]') ? root : root.querySelector('[data-focus]');
+    var summary = root.matches('[data-error-summary]') ? root : root.querySelector('[data-error-summary]');
+    var invalid = root.querySelector('[aria-invalid="true"]');
+    var want = summary || flagged;
+    // A form with invalid fields and no summary that links to them: the
+    // first invalid field gets focus (its label and error are read with
+    // it), and a notice that would have taken focus is announced instead.
+    if (!summary && invalid && flagged !== invalid) {
+      if (flagged && !flagged.contains(invalid) && !flagged.matches('[role=alert],[role=status]')) announce(flagged.textContent);
+      want = invalid;
+    }
     if (!want) {
       // Polling and load triggers have no triggering event: not the user's action, leave focus alone.
       if (!cfg || !cfg.triggeringEvent) return;
@@ -127,7 +136,9 @@
     if (!(f instanceof HTMLFormElement) || !f.hasAttribute('data-sending')) return;
     var b = sendingButton(f);
     if (!b) return;
-    if (b.getAttribute('aria-disabled') === 'true') { e.preventDefault(); return; }
+    // A second submit while the first is under way goes nowhere: not to
+    // the browser, and not to htmx either, which would queue it.
+    if (b.getAttribute('aria-disabled') === 'true') { e.preventDefault(); e.stopImmediatePropagation(); return; }
     b.setAttribute('data-label', b.textContent);
     b.textContent = f.getAttribute('data-sending');
     b.setAttribute('aria-disabled', 'true');
