@@ -187,6 +187,15 @@ func TestBrowserListFocusAndAnnouncements(t *testing.T) {
 		t.Errorf("after a search focus is on %q, want the search box", id)
 	}
 
+	// An error answer is shown in the page's alert area and said by the
+	// same live region.
+	evalJS[bool](b, `(() => { htmx.ajax('GET', '/portal/tickets/999999', { target: '#ticket-list', swap: 'outerHTML' }); return true; })()`)
+	b.waitJS("the error, announced", `(() => { const f = document.querySelector('#flash [data-announce]');
+		return f && f.textContent.trim() !== '' && document.getElementById('announcer').textContent === f.textContent.trim(); })()`)
+	if n := evalJS[int](b, `document.querySelectorAll('[aria-live], [role="status"], [role="alert"]').length`); n != 1 {
+		t.Errorf("%d live regions after an error, want the one of the layout", n)
+	}
+
 	// Phones get the same: the sort menu keeps focus across its swap.
 	b.do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
 	b.open("/portal/tickets?status=all")
