@@ -305,6 +305,7 @@ func TestBrowserFailedSubmitFocus(t *testing.T) {
 
 	// A closed ticket links to the support form.
 	b.open("/portal/tickets/5")
+	fcShot(b, "ticket-closed-desktop")
 	if href := evalJS[string](b, `(() => { const a = document.querySelector('#conversation [role="note"] a'); return a ? a.getAttribute('href') : ''; })()`); href != "/portal/tickets/new" {
 		t.Errorf("the closed-ticket notice links to %q", href)
 	}
