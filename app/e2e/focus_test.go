@@ -424,3 +424,49 @@ func TestBrowserBackOfficeListFocus(t *testing.T) {
 		t.Errorf("after a failed save focus is on %s, want the invalid #title", evalJS[string](b, `fcActive()`))
 	}
 }
+
+// TestBrowserEmptyAccount registers a new customer, who sees one call to
+// action and no empty filters, at both widths.
+func TestBrowserEmptyAccount(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	b := newBrowser(t, s.URL)
+	email := fmt.Sprintf("newcomer%d@example.com", time.Now().UnixNano()%1000000)
+	const password = "a-long-enough-password"
+	b.open("/portal/register")
+	b.waitJS("the register form", `document.querySelector('#consent')`)
+	b.do("register",
+		chromedp.SetValue(chromedp.CSS("#name"), "Nora Newcomer"),
+		chromedp.SetValue(chromedp.CSS("#email"), email),
+		chromedp.SetValue(chromedp.CSS("#password"), password),
+		chromedp.Click(chromedp.CSS("#consent")),
+		chromedp.Click(chromedp.CSS(`main form[action="/portal/register"] button[type="submit"]`)),
+	)
+	b.waitJS("the login page", `location.pathname === '/portal/login' && location.search.includes('registered=1')`)
+	// The account is made by a background job: log in until it exists.
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		b.open("/portal/login")
+		b.waitJS("the login form", `document.querySelector('#password')`)
+		b.do("log in",
+			chromedp.SetValue(chromedp.CSS("#email"), email),
+			chromedp.SetValue(chromedp.CSS("#password"), password),
+			chromedp.Click(chromedp.CSS(`main form[action="/portal/login"] button[type="submit"]`)),
+		)
+		if ok, _ := b.poll(`location.pathname === '/portal/tickets' && document.readyState === 'complete'`, 2*time.Second); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new account could not log in%s", b.where())
+		}
+	}
+	fcSettled(b)
+	if n := evalJS[int](b, `document.querySelectorAll('main a[href="/portal/tickets/new"]').length`); n != 1 {
+		t.Errorf("%d calls to action on an empty account, want 1", n)
+	}
+	if evalJS[bool](b, `!!document.querySelector('#status-tabs, form[role="search"], #sort-phone')`) {
+		t.Error("an empty account still shows the list's filters")
+	}
+	fcShot(b, "empty-account-desktop")
+	b.do("phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)))
+	fcShot(b, "empty-account-phone")
+}
