@@ -122,7 +122,7 @@ func TestBrowserRegisterAndVerify(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#password"), password),
 	)
 	emSubmit(visitor, "log in before confirming", `main form[action="/portal/login"]`)
-	visitor.waitText(`#form-error[role="alert"]`, "Confirm your email address before you log in")
+	visitor.waitText(`#error-summary-title`, "Confirm your email address before you log in")
 	if p := evalJS[string](visitor, `location.pathname`); p != "/portal/login" {
 		t.Errorf("a login before confirming led to %s", p)
 	}

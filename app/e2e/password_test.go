@@ -83,7 +83,7 @@ func TestBrowserPasswordReset(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#password"), demoPassword),
 		chromedp.Click(chromedp.CSS(`main form[action="/portal/login"] button[type="submit"]`)),
 	)
-	ana.waitJS("the login refusal", `location.pathname === '/portal/login' && document.querySelector('[role="alert"]')`)
+	ana.waitJS("the login refusal", `location.pathname === '/portal/login' && document.querySelector('#error-summary')`)
 	ana.login(anaEmail, newPassword)
 	ana.waitPath("/portal/tickets")
 }

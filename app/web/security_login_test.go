@@ -73,7 +73,7 @@ func TestLoginAnswersAndRateLimit(t *testing.T) {
 	if res1.StatusCode != http.StatusUnprocessableEntity || res1.StatusCode != res2.StatusCode {
 		t.Fatalf("statuses %d and %d", res1.StatusCode, res2.StatusCode)
 	}
-	errRe := regexp.MustCompile(`id="form-error">([^<]*)<`)
+	errRe := regexp.MustCompile(`id="error-summary-title" class="[^"]*">([^<]*)<`)
 	e1, e2 := errRe.FindStringSubmatch(wrong), errRe.FindStringSubmatch(unknown)
 	if e1 == nil || e2 == nil || e1[1] != e2[1] {
 		t.Errorf("errors %v and %v", e1, e2)

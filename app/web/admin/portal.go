@@ -2,9 +2,12 @@ package admin
 
 import (
 	"context"
+	"math"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"portico/app/brand"
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/core"
@@ -61,8 +64,8 @@ func (s *Handler) sectionData(c *fiber.Ctx, section string, st model.PortalSetti
 		"Section": section, "S": st, "Errors": errs, "Saved": saved, "Lookups": l,
 		"Codes": s.I18n.Codes(), "Missing": form.Missing(st, nSSO), "SystemPages": form.SystemPages,
 		"FilterProperties": form.FilterProperties, "FilterOperators": form.FilterOperators, "Fonts": form.Fonts,
-		"Contrast": form.ContrastRatio(st.PrimaryColor, "#ffffff"),
-		"LogoSrc":  core.ImageSrc(st.LogoURL), "FaviconSrc": core.ImageSrc(st.FaviconURL),
+		"Shades":  shades(st.PrimaryColor),
+		"LogoSrc": core.ImageSrc(st.LogoURL), "FaviconSrc": core.ImageSrc(st.FaviconURL),
 	}
 	if section == "filters" {
 		// Rows without a property are dropped on save (an empty row
@@ -214,4 +217,27 @@ func ids[T any](records []T, id func(T) int64) []int64 {
 		out[i] = id(r)
 	}
 	return out
+}
+
+// Shades describes the shades the portal derives from the primary colour,
+// for the branding section: each with its contrast on white (for the
+// button text: on the button).
+type Shades struct {
+	Text, Ring, Fill, OnFill        string
+	TextRatio, RingRatio, FillRatio string
+	Adjusted                        bool // some shade differs from the chosen colour
+}
+
+func shades(hex string) *Shades {
+	p, err := brand.Derive(hex)
+	if err != nil {
+		return nil
+	}
+	r := func(f float64) string { return strconv.FormatFloat(math.Floor(f*10)/10, 'f', 1, 64) }
+	return &Shades{
+		Text: p.Text.Hex(), Ring: p.Ring.Hex(), Fill: p.Fill.Hex(), OnFill: p.OnFill.Hex(),
+		TextRatio: r(brand.Contrast(p.Text, brand.White)), RingRatio: r(brand.Contrast(p.Ring, brand.White)),
+		FillRatio: r(brand.Contrast(p.OnFill, p.Fill)),
+		Adjusted:  p.Text != p.Chosen || p.Ring != p.Chosen || p.Fill != p.Chosen,
+	}
 }

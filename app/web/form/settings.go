@@ -2,7 +2,6 @@ package form
 
 import (
 	"fmt"
-	"math"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 
+	"portico/app/brand"
 	"portico/app/model"
 )
 
@@ -290,11 +290,18 @@ func ApplyBranding(s *model.PortalSettings, g Getter) Errors {
 	s.AccentColor = strings.ToLower(oneLine(g.Get("accent_color")))
 	s.Font = g.Get("font")
 	s.ShowStageNames = g.Get("show_stage_names") == "yes"
+	// Any readable colour is kept: the portal uses a shade of it for each
+	// use that keeps its contrast. Only a colour with no such shade is
+	// refused.
 	if !colorRe.MatchString(s.PrimaryColor) {
 		e["primary_color"] = "settings.color_invalid"
+	} else if _, err := brand.Derive(s.PrimaryColor); err != nil {
+		e["primary_color"] = "settings.color_no_shade"
 	}
 	if !colorRe.MatchString(s.AccentColor) {
 		e["accent_color"] = "settings.color_invalid"
+	} else if _, err := brand.DeriveAccent(s.AccentColor); err != nil {
+		e["accent_color"] = "settings.color_no_shade"
 	}
 	if !contains(Fonts, s.Font) {
 		s.Font = "system"
@@ -380,29 +387,4 @@ func Missing(s model.PortalSettings, ssoProviders int) [][2]string {
 		out = append(out, [2]string{"settings.missing_inbox", "inbox"})
 	}
 	return out
-}
-
-// ContrastRatio is the WCAG contrast ratio between two "#rrggbb" colours.
-func ContrastRatio(a, b string) float64 {
-	la, lb := relLuminance(a), relLuminance(b)
-	if la < lb {
-		la, lb = lb, la
-	}
-	return (la + 0.05) / (lb + 0.05)
-}
-
-func relLuminance(hex string) float64 {
-	hex = strings.TrimPrefix(hex, "#")
-	v, err := strconv.ParseUint(hex, 16, 32)
-	if err != nil || len(hex) != 6 {
-		return 0
-	}
-	ch := func(c uint64) float64 {
-		f := float64(c) / 255
-		if f <= 0.03928 {
-			return f / 12.92
-		}
-		return math.Pow((f+0.055)/1.055, 2.4)
-	}
-	return 0.2126*ch(v>>16&0xff) + 0.7152*ch(v>>8&0xff) + 0.0722*ch(v&0xff)
 }

@@ -2,30 +2,24 @@ package portal
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"portico/app/brand"
+	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/core"
-	"portico/app/web/form"
 )
 
 // ThemeCSS serves the brand colours as CSS variables: a stylesheet, not
-// inline styles, so that the CSP stays strict.
+// inline styles, so that the CSP stays strict. Each use of the brand
+// colour gets its own shade, derived so that it keeps WCAG AA contrast
+// however light or dark the chosen colour is (package brand).
 func (s *Handler) ThemeCSS(c *fiber.Ctx) error {
 	st := core.SettingsOf(c)
-	brand := rgbTriplet(st.PrimaryColor, "37 99 235")
-	accent := rgbTriplet(st.AccentColor, "15 118 110")
-	contrast := "255 255 255"
-	// Dark text on a light brand colour, whichever reads better (WCAG).
-	if form.ContrastRatio(st.PrimaryColor, "#111827") > form.ContrastRatio(st.PrimaryColor, "#ffffff") {
-		contrast = "17 24 39"
-	}
 	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
-	css := fmt.Sprintf(":root{--brand:%s;--brand-contrast:%s;--accent:%s}\n", brand, contrast, accent)
+	css := themeVars(st.PrimaryColor, st.AccentColor)
 	if f, ok := fontStacks[st.Font]; ok {
 		css += "body{font-family:" + f + "}\n"
 	}
@@ -39,17 +33,22 @@ var fontStacks = map[string]string{
 	"rounded": `ui-rounded,"SF Pro Rounded","Nunito","Varela Round",system-ui,sans-serif`,
 }
 
-// rgbTriplet turns "#rrggbb" into "r g b", or answers def for anything else.
-func rgbTriplet(hex, def string) string {
-	hex = strings.TrimPrefix(hex, "#")
-	if len(hex) != 6 {
-		return def
-	}
-	v, err := strconv.ParseUint(hex, 16, 32)
+// themeVars writes the colour variables of the stylesheet: --brand fills
+// buttons, --brand-contrast is the text on them, --brand-text colours links
+// and --brand-ring focus rings; --accent marks the support team's messages
+// and --accent-text is their tag's text. A colour that cannot be read
+// falls back to the default.
+func themeVars(primary, accent string) string {
+	p, err := brand.Derive(primary)
 	if err != nil {
-		return def
+		p, _ = brand.Derive(model.DefaultPortalSettings().PrimaryColor)
 	}
-	return fmt.Sprintf("%d %d %d", v>>16&0xff, v>>8&0xff, v&0xff)
+	a, err := brand.DeriveAccent(accent)
+	if err != nil {
+		a, _ = brand.DeriveAccent(model.DefaultPortalSettings().AccentColor)
+	}
+	return fmt.Sprintf(":root{--brand:%s;--brand-contrast:%s;--brand-text:%s;--brand-ring:%s;--accent:%s;--accent-text:%s}\n",
+		p.Fill.Triplet(), p.OnFill.Triplet(), p.Text.Triplet(), p.Ring.Triplet(), a.Chosen.Triplet(), a.Text.Triplet())
 }
 
 // SetLanguage stores the customer's own language choice: on the contact

@@ -45,7 +45,10 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 		"Parts":    controls.Parts(list),
 		"Rows":     list,
 		"Welcome":  c.Query("welcome") == "1",
-		"Company":  companyName(ct),
+		// No ticket at all in this view and no search: the page shows one
+		// call to action instead of empty filters.
+		"Empty":   ls.Open+ls.Closed == 0 && p.Q == "",
+		"Company": companyName(ct),
 	})
 }
 

@@ -60,5 +60,6 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 		return err
 	}
 	m["Sent"] = c.Query("sent") == "1"
+	m["Created"] = c.Query("created") == "1"
 	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
 }
