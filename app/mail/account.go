@@ -55,7 +55,7 @@ func (m *Mailer) tokenMail(ctx context.Context, tx bun.IDB, st model.PortalSetti
 		subject = l.T("mail.invite.subject", b.Title)
 		c.Lines = []string{l.T("mail.invite.body", b.Title)}
 		c.Button = l.T("mail.invite.button")
-		c.After = []string{l.T("mail.invite.expires", int(ttl/time.Hour)), l.T("mail.ignore")}
+		c.After = []string{l.N("mail.invite.expires", int(ttl/time.Hour)), l.T("mail.ignore")}
 	case KindVerify:
 		subject = l.T("mail.verify.subject", b.Title)
 		c.Lines = []string{l.T("mail.verify.body", b.Title)}
