@@ -8,6 +8,7 @@ import (
 	"portico/app/demo"
 	"portico/app/model"
 	"portico/app/store"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -336,10 +337,10 @@ func testRecFormBuilder(t *testing.T, h *harness) {
 	if err != nil || id == 1 || f.Name != "Bug report" || f.InboxID != inbox || f.PipelineID != pipeline || !f.AllowAttachments || len(f.Fields) != 3 {
 		t.Fatalf("created: %+v %v", f, err)
 	}
-	want := []model.FormField{{Property: "subject", Label: "Title", Required: true}, {Property: "custom:browser", Label: "Browser", Required: true},
-		{Property: "priority", Label: "How bad?"}}
+	want := []model.FormField{{Property: "subject", Label: model.Text{"en": "Title"}, Required: true}, {Property: "custom:browser", Label: model.Text{"en": "Browser"}, Required: true},
+		{Property: "priority", Label: model.Text{"en": "How bad?"}}}
 	for i, w := range want {
-		if f.Fields[i] != w {
+		if !reflect.DeepEqual(f.Fields[i], w) {
 			t.Errorf("field %d: %+v, want %+v", i, f.Fields[i], w)
 		}
 	}

@@ -61,7 +61,7 @@ func testAdmSections(t *testing.T, h *harness) {
 			form: admForm("title", "Acme Help Center", "slug", "help-center", "base_url", "https://help.acme.example/",
 				"language", "es", "languages", "en", "languages", "xx"),
 			check: func(s model.PortalSettings) bool {
-				return s.Title == "Acme Help Center" && s.Slug == "help-center" && s.BaseURL == "https://help.acme.example" &&
+				return s.Title.In("en", "en") == "Acme Help Center" && s.Slug == "help-center" && s.BaseURL == "https://help.acme.example" &&
 					s.Language == "es" && reflect.DeepEqual(s.Languages, []string{"es", "en"})
 			}},
 
@@ -84,7 +84,7 @@ func testAdmSections(t *testing.T, h *harness) {
 			form: admForm("login_heading", long, "login_intro", "Hello")},
 		{name: "pages", section: "pages", form: admForm("login_heading", "Welcome back", "login_intro", "Use your work email."),
 			check: func(s model.PortalSettings) bool {
-				return len(s.Pages) == 1 && s.Pages["login"] == model.PageText{Heading: "Welcome back", Intro: "Use your work email."}
+				return len(s.Pages) == 1 && reflect.DeepEqual(s.Pages["login"], model.PageText{Heading: model.Text{"en": "Welcome back"}, Intro: model.Text{"en": "Use your work email."}})
 			}},
 
 		{name: "consent empty notice", section: "consent", field: "notice", form: admForm("notice", "", "label", "I agree")},
@@ -136,7 +136,7 @@ func testAdmSections(t *testing.T, h *harness) {
 				"menu_label", "Tickets", "menu_url", "/portal/tickets"),
 			check: func(s model.PortalSettings) bool {
 				return s.PrimaryColor == "#112233" && s.AccentColor == "#aabbcc" && s.Font == "serif" && s.ShowStageNames &&
-					reflect.DeepEqual(s.Menu, []model.MenuItem{{Label: "Docs", URL: "https://docs.acme.example"}, {Label: "Tickets", URL: "/portal/tickets"}})
+					reflect.DeepEqual(s.Menu, []model.MenuItem{{Label: model.Text{"en": "Docs"}, URL: "https://docs.acme.example"}, {Label: model.Text{"en": "Tickets"}, URL: "/portal/tickets"}})
 			}},
 
 		{name: "form nonexistent", section: "form", field: "form_id", form: admForm("form_id", "999999")},
@@ -259,7 +259,7 @@ func testAdmPlainForms(t *testing.T, h *harness) {
 	if u, err := url.Parse(loc); err != nil || u.Path != "/admin/portal" || u.Query().Get("saved") != "general" {
 		t.Fatalf("Location %q", loc)
 	}
-	if got := h.admState(); got.s.Title != "Plain Title" || got.version <= before.version {
+	if got := h.admState(); got.s.Title.In("en", "en") != "Plain Title" || got.version <= before.version {
 		t.Errorf("not saved: %s", got.json)
 	}
 	// Following the redirect shows the notice in the saved section only.

@@ -104,8 +104,8 @@ func TestXSS(t *testing.T) {
 	// Settings texts are escaped too: a menu link cannot run script, and
 	// colours cannot break out of the stylesheet.
 	h.updateSettings(func(s *model.PortalSettings) {
-		s.Menu = append(s.Menu, model.MenuItem{Label: xssImg, URL: "javascript:alert(1)"})
-		s.Title = xssImg
+		s.Menu = append(s.Menu, model.MenuItem{Label: model.Text{"en": xssImg, "es": xssImg}, URL: "javascript:alert(1)"})
+		s.Title = model.PlainText(xssImg)
 		s.PrimaryColor = "#fff;}body{background:url(//evil.example)}"
 		s.AccentColor = "</style><script>alert(1)</script>"
 	})

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"encoding/base64"
 	"net/url"
 	"strconv"
@@ -115,7 +116,7 @@ func ListRows(l *i18n.Locale, st model.PortalSettings, rows []store.TicketRow) [
 		status := open
 		switch {
 		case st.ShowStageNames && r.StageName != "":
-			status = r.StageName
+			status = cmp.Or(l.Pick(r.StageLabels), r.StageName)
 		case r.Closed:
 			status = closed
 		}
