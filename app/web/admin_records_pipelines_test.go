@@ -299,13 +299,13 @@ func testRecFormBuilder(t *testing.T, h *harness) {
 		t.Error("no error for the missing subject field")
 	}
 	recInvalid(t, body, "field-custom-1", recT(h, "records.custom_name_invalid"))
-	if recValue(body, "field-custom-1") != "bad name!" || recValue(body, "field-label-1") != "Other" {
+	if recValue(body, "field-custom-1") != "bad name!" || recValue(body, "field_label_1_en") != "Other" {
 		t.Error("typed rows lost")
 	}
 	res, body = c.post("/admin/forms", row(row(row(base(), "subject", "", "Title", "yes"), "subject", "", "Again", "no"), "custom", "x", "", "no"), false)
 	recWant(t, "duplicate", res, http.StatusUnprocessableEntity)
 	recInvalid(t, body, "field-property-1", recT(h, "records.field_duplicate"))
-	recInvalid(t, body, "field-label-2", recT(h, "form.required"))
+	recInvalid(t, body, "field_label_2_en", recT(h, "form.required"))
 	res, body = c.post("/admin/forms", row(row(row(base(), "subject", "", "Title", "yes"), "custom", "os", "OS", "no"), "custom", "os", "OS again", "no"), true)
 	recWant(t, "duplicate custom", res, http.StatusUnprocessableEntity)
 	recInvalid(t, body, "field-custom-2", recT(h, "records.field_duplicate"))
@@ -319,7 +319,7 @@ func testRecFormBuilder(t *testing.T, h *harness) {
 	res, body = c.post("/admin/forms", row(row(base(), "subject", "", "Title", "yes"), "", "", "Typed label", "no"), true)
 	recWant(t, "a row with no property", res, http.StatusUnprocessableEntity)
 	recInvalid(t, body, "field-property-1", recT(h, "records.field_property_required"))
-	if recValue(body, "field-label-1") != "Typed label" {
+	if recValue(body, "field_label_1_en") != "Typed label" {
 		t.Error("a row with no property was dropped with its label")
 	}
 	res, body = c.post("/admin/forms", row(base(), "stage", "", "Stage", "no"), true)

@@ -174,7 +174,7 @@ func testAdmInjection(t *testing.T, h *harness) {
 	if !strings.Contains(login, "Acme &#34;&gt;&lt;img") && !strings.Contains(login, "Acme &quot;&gt;&lt;img") {
 		t.Error("portal login page doesn't show the title as text")
 	}
-	if got, _ := admValue(settings, "title"); got != "Acme "+img {
+	if got, _ := admValue(settings, "title_en"); got != "Acme "+img {
 		t.Errorf("settings page title field shows %q", got)
 	}
 }

@@ -64,6 +64,10 @@ func (s *Handler) sectionData(c *fiber.Ctx, section string, st model.PortalSetti
 		"Contrast": form.ContrastRatio(st.PrimaryColor, "#ffffff"),
 		"LogoSrc":  core.ImageSrc(st.LogoURL), "FaviconSrc": core.ImageSrc(st.FaviconURL),
 		"Langs": form.Langs(st),
+		// The title has an input for every language Portico speaks: the
+		// same section enables the languages, and a title typed for one
+		// just enabled (or disabled) is kept.
+		"AllLangs": form.Langs(model.PortalSettings{Language: st.Language, Languages: s.I18n.Codes()}),
 	}
 	if section == "filters" {
 		// Rows without a property are dropped on save (an empty row
