@@ -29,7 +29,7 @@ func TestBrowserLanguages(t *testing.T) {
 	if got := evalJS[string](admin, `document.querySelector('label[for="title_es"]').innerText.trim()`); got != "Español" {
 		t.Errorf("the Spanish title input is labelled %q", got)
 	}
-	langShot(t, admin, "settings-general")
+	langShot(t, admin, "settings-general", "#general")
 
 	admin.do("write the titles",
 		chromedp.SetValue(chromedp.CSS("#general #title_en"), "Acme Help"),
@@ -61,7 +61,7 @@ func TestBrowserLanguages(t *testing.T) {
 	formPath := evalJS[string](admin, `document.querySelector('main a[href^="/admin/forms/"]:not([href="/admin/forms/new"])').getAttribute('href')`)
 	admin.open(formPath)
 	admin.waitJS("the form editor", `document.querySelector('#field_label_0_es')`)
-	langShot(t, admin, "form-editor")
+	langShot(t, admin, "form-editor", "")
 	admin.do("write the Spanish subject label",
 		chromedp.SetValue(chromedp.CSS("#field_label_0_es"), "Asunto breve"),
 		// The visible save button, the form's last.
@@ -92,7 +92,7 @@ func TestBrowserLanguages(t *testing.T) {
 			t.Errorf("consent label %q, want %q", got, c.consent)
 		}
 	}
-	langShot(t, es, "register-es")
+	langShot(t, es, "register-es", "")
 
 	boCustomerLogin(es, anaEmail, demoPassword)
 	boCustomerLogin(en, anaEmail, demoPassword)
@@ -124,7 +124,7 @@ func TestBrowserLanguages(t *testing.T) {
 			t.Errorf("one result's status text is not %q", c.one)
 		}
 	}
-	langShot(t, es, "tickets-es")
+	langShot(t, es, "tickets-es", "")
 }
 
 // chooseLanguage picks the portal's language with its language form, as a
@@ -138,8 +138,8 @@ func chooseLanguage(b *browser, lang string) {
 }
 
 // langShot keeps a screenshot at desktop and phone width when
-// PORTICO_SCREENSHOT_DIR is set.
-func langShot(t *testing.T, b *browser, name string) {
+// PORTICO_SCREENSHOT_DIR is set: of the element sel, or the whole page.
+func langShot(t *testing.T, b *browser, name, sel string) {
 	t.Helper()
 	dir := os.Getenv("PORTICO_SCREENSHOT_DIR")
 	if dir == "" {
@@ -154,7 +154,13 @@ func langShot(t *testing.T, b *browser, name string) {
 	}{{"desktop", 1280}, {"phone", 390}} {
 		b.do("size the viewport", chromedp.EmulateViewport(v.width, 900))
 		ctx, cancel := context.WithTimeout(b.ctx, waitTimeout)
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		var png []byte
+		var err error
+		if sel == "" {
+			png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		} else {
+			png, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+		}
 		cancel()
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)

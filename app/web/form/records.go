@@ -200,6 +200,25 @@ func (r FieldRow) ChoicesIn(lang, def string) string {
 	return b.String()
 }
 
+// ShowChoices tells whether the builder shows the row's choice boxes: for
+// a field that may offer choices, one not chosen yet, or one with choices
+// typed (to show their error).
+func (r FieldRow) ShowChoices() bool {
+	if r.Kind == "" || choiceField(r.Kind) {
+		return true
+	}
+	for _, v := range r.Typed {
+		if v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// BoxRows is the height of the row's choice boxes: its choices and one
+// more line, between 3 and 10.
+func (r FieldRow) BoxRows() int { return min(max(len(r.Choices)+1, 3), 10) }
+
 // choiceFields are the properties whose field may offer choices: the
 // others are free text, or (priority) have choices of their own.
 func choiceField(kind string) bool { return kind == "category" || kind == "custom" }
