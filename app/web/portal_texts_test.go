@@ -126,6 +126,11 @@ func TestPortalTexts(t *testing.T) {
 		t.Error("the back office shows the category's code, not its label")
 	}
 
+	_, body = admin.get("/admin/tickets/new", false)
+	if !strings.Contains(text(body), `<option value="technical">Technical problem</option>`) {
+		t.Error("the back office's new ticket does not offer the category's choices")
+	}
+
 	// Stage names per language, shown when the portal shows stage names.
 	h.updateSettings(func(s *model.PortalSettings) { s.ShowStageNames = true })
 	var stageID int64
