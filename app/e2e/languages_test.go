@@ -68,6 +68,10 @@ func TestBrowserLanguages(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#form-editor form > div > div:last-child button[type="submit"]`)))
 	admin.waitText("#form-editor", "Saved")
 
+	admin.open("/admin/pipelines")
+	admin.waitJS("the stage names per language", `document.querySelector('section[id^="pipeline-"] input[name="labels_es"]')`)
+	langShot(t, admin, "pipelines", `section[id^="pipeline-"]`)
+
 	// The customers: one reads Spanish, the other English.
 	chooseLanguage(es, "es")
 	chooseLanguage(en, "en")
