@@ -78,6 +78,10 @@ func (l *Locale) Number(n int64) string {
 	return b.String()
 }
 
+// Count is Number for a count of any integer type, as templates pass
+// them.
+func (l *Locale) Count(v any) string { return l.Number(toInt64(v)) }
+
 // Decimal formats a number with one decimal, in the language's way
 // ("10.5" in English, "10,5" in Spanish).
 func (l *Locale) Decimal(v float64) string {
