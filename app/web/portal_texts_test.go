@@ -74,6 +74,16 @@ func TestPortalTexts(t *testing.T) {
 		t.Error("an English visitor does not see the English consent label")
 	}
 
+	// The settings' samples show a chosen language of the portal.
+	res, body = admin.get("/admin/portal/sample/register?lang=es", false)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<html lang="es"`) || !strings.Contains(text(body), "Ayuda de Acme") ||
+		!strings.Contains(text(body), "Acepto el tratamiento de mis datos") {
+		t.Errorf("the Spanish sample: %d", res.StatusCode)
+	}
+	if res, _ = admin.get("/admin/portal/sample/register?lang=fr", false); res.StatusCode != http.StatusNotFound {
+		t.Errorf("a sample in a language the portal lacks: %d, want 404", res.StatusCode)
+	}
+
 	// A consent label missing in the default language is refused at its
 	// input, and what was typed stays.
 	res, body = admin.admPost("/admin/portal/consent", admForm("notice_en", "We keep your data.", "label_en", "",
