@@ -29,7 +29,9 @@ func TestBrowserLanguages(t *testing.T) {
 	if got := evalJS[string](admin, `document.querySelector('label[for="title_es"]').innerText.trim()`); got != "Español" {
 		t.Errorf("the Spanish title input is labelled %q", got)
 	}
-	langShot(t, admin, "settings-general", "#general")
+	for _, sec := range []string{"general", "pages", "consent", "branding"} {
+		langShot(t, admin, "settings-"+sec, "#"+sec)
+	}
 
 	admin.do("write the titles",
 		chromedp.SetValue(chromedp.CSS("#general #title_en"), "Acme Help"),
