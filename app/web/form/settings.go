@@ -66,8 +66,8 @@ func ApplyGeneral(s *model.PortalSettings, g Getter, available []string) Errors 
 	} else if !contains(s.Languages, s.Language) {
 		s.Languages = append([]string{s.Language}, s.Languages...)
 	}
-	// The form shows an input per language enabled before this save;
-	// every one of them is read.
+	// The form shows a title input for every language Portico speaks,
+	// since this same section enables the languages.
 	s.Title = readText(s.Title, g, "title", available, def, oneLine)
 	checkText(e, s.Title, "title", available, def, true, 100)
 	return e
