@@ -96,6 +96,14 @@ func TestPortalTexts(t *testing.T) {
 		t.Errorf("the Spanish label typed shows %q", got)
 	}
 
+	// A Spanish notice of nothing but a script is refused at its input.
+	res, body = admin.admPost("/admin/portal/consent", admForm("notice_en", "We keep your data.", "label_en", "I agree",
+		"notice_es", "<script>alert(1)</script>", "label_es", "Acepto"), true)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a Spanish notice of a script: %d", res.StatusCode)
+	}
+	admInvalid(t, body, "notice_es")
+
 	// The support form: labels, help and choices in Spanish.
 	c := h.client()
 	c.as(ana)

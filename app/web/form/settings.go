@@ -169,6 +169,7 @@ func SanitizeNotice(html string) string { return consentPolicy.Sanitize(html) }
 type Consent struct {
 	Notice model.Text
 	Label  model.Text
+	typed  model.Text // the notice before sanitizing
 	langs  []string
 	def    string
 }
@@ -177,11 +178,15 @@ type Consent struct {
 // languages.
 func ReadConsent(s model.PortalSettings, g Getter) Consent {
 	langs := Langs(s)
-	notice := func(v string) string { return strings.TrimSpace(SanitizeNotice(clean(v))) }
+	typed := readText(nil, g, "notice", langs, s.Language, clean)
+	notice := model.Text{}
+	for l, v := range typed {
+		notice[l] = strings.TrimSpace(SanitizeNotice(v))
+	}
 	return Consent{
-		Notice: readText(nil, g, "notice", langs, s.Language, notice),
+		Notice: notice.Clean(),
 		Label:  readText(nil, g, "label", langs, s.Language, oneLine),
-		langs:  langs, def: s.Language,
+		typed:  typed, langs: langs, def: s.Language,
 	}
 }
 
@@ -191,6 +196,13 @@ func (c Consent) Validate() Errors {
 	e := Errors{}
 	checkText(e, c.Notice, "notice", c.langs, c.def, true, 5000)
 	checkText(e, c.Label, "label", c.langs, c.def, true, 300)
+	for _, l := range c.langs {
+		// Typed, but nothing allowed was left: say so rather than fall
+		// back to another language in silence.
+		if c.typed[l] != "" && c.Notice[l] == "" {
+			e[LangField("notice", l)] = "settings.notice_markup_only"
+		}
+	}
 	return e
 }
 
