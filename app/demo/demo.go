@@ -225,12 +225,14 @@ func (s *seeder) inboxes(ctx context.Context) error {
 type stageDef struct {
 	name   string
 	closed bool
+	es     string // the name the portal shows in Spanish
 }
 
 func (s *seeder) pipelines(ctx context.Context) error {
 	var err error
 	s.supportPipeline, err = s.pipeline(ctx, "Support pipeline", 0, []stageDef{
-		{"New", false}, {"Waiting on us", false}, {"Waiting on customer", false}, {"Closed", true},
+		{"New", false, "Nuevo"}, {"Waiting on us", false, "Esperando nuestra respuesta"},
+		{"Waiting on customer", false, "Esperando tu respuesta"}, {"Closed", true, "Cerrado"},
 	})
 	if err != nil {
 		return err
@@ -238,7 +240,7 @@ func (s *seeder) pipelines(ctx context.Context) error {
 	// The portal filter rule shows only the support pipeline, so tickets
 	// here stay internal even when a contact is associated with them.
 	s.itPipeline, err = s.pipeline(ctx, "Internal IT", 1, []stageDef{
-		{"Triage", false}, {"Done", true},
+		{"Triage", false, "Clasificación"}, {"Done", true, "Hecho"},
 	})
 	return err
 }
@@ -249,7 +251,8 @@ func (s *seeder) pipeline(ctx context.Context, name string, pos int, defs []stag
 		return nil, err
 	}
 	for i, d := range defs {
-		st := &model.Stage{PipelineID: p.ID, Name: d.name, Position: i, IsClosed: d.closed}
+		st := &model.Stage{PipelineID: p.ID, Name: d.name, Position: i, IsClosed: d.closed,
+			Labels: model.Text{"en": d.name, "es": d.es}}
 		if err := s.insert(ctx, "stage", st); err != nil {
 			return nil, err
 		}
@@ -264,11 +267,23 @@ func (s *seeder) supportForm(ctx context.Context) error {
 		Name: "Contact support", InboxID: s.support.ID, PipelineID: s.supportPipeline.ID,
 		AllowAttachments: true, CreatedAt: Base.AddDate(0, -3, 0),
 		Fields: []model.FormField{
-			{Property: "subject", Label: "Subject", Required: true},
-			{Property: "description", Label: "How can we help?", Required: true},
-			{Property: "priority", Label: "Priority"},
-			{Property: "category", Label: "Category"},
-			{Property: "custom:product", Label: "Product"},
+			{Property: "subject", Label: model.Text{"en": "Subject", "es": "Asunto"}, Required: true},
+			{Property: "description", Label: model.Text{"en": "How can we help?", "es": "¿Cómo podemos ayudarte?"}, Required: true,
+				Help: model.Text{"en": "Steps, error messages and what you expected help us answer faster.",
+					"es": "Los pasos, los mensajes de error y lo que esperabas nos ayudan a responder antes."}},
+			{Property: "priority", Label: model.Text{"en": "Priority", "es": "Prioridad"}},
+			{Property: "category", Label: model.Text{"en": "Category", "es": "Categoría"}, Choices: []model.Choice{
+				{Value: "technical", Label: model.Text{"en": "Technical problem", "es": "Problema técnico"}},
+				{Value: "account", Label: model.Text{"en": "Account and access", "es": "Cuenta y acceso"}},
+				{Value: "billing", Label: model.Text{"en": "Billing", "es": "Facturación"}},
+				{Value: "it", Label: model.Text{"en": "Internal IT", "es": "Informática interna"}},
+			}},
+			{Property: "custom:product", Label: model.Text{"en": "Product", "es": "Producto"}, Choices: []model.Choice{
+				{Value: prodCloud, Label: model.Text{"en": prodCloud, "es": prodCloud}},
+				{Value: prodAPI, Label: model.Text{"en": prodAPI, "es": prodAPI}},
+				{Value: prodMobile, Label: model.Text{"en": prodMobile, "es": prodMobile}},
+				{Value: prodPrinter, Label: model.Text{"en": prodPrinter, "es": "Impresora de etiquetas"}},
+			}},
 		},
 	}
 	return s.insert(ctx, "form", s.form)
@@ -276,8 +291,14 @@ func (s *seeder) supportForm(ctx context.Context) error {
 
 func (s *seeder) consentVersion(ctx context.Context) error {
 	s.consent = &model.ConsentVersion{
-		Notice:    "We store your name and email to answer your support requests. See our privacy policy.",
-		Label:     "I agree to the processing of my data to handle my requests.",
+		Notice: model.Text{
+			"en": "We store your name and email to answer your support requests. See our privacy policy.",
+			"es": "Guardamos tu nombre y tu correo electrónico para responder a tus solicitudes de soporte. Consulta nuestra política de privacidad.",
+		},
+		Label: model.Text{
+			"en": "I agree to the processing of my data to handle my requests.",
+			"es": "Acepto el tratamiento de mis datos para gestionar mis solicitudes.",
+		},
 		CreatedAt: Base.AddDate(0, -3, 0),
 	}
 	return store.AddConsentVersion(ctx, s.tx, s.consent)
@@ -289,7 +310,7 @@ func (s *seeder) consentVersion(ctx context.Context) error {
 func (s *seeder) settings(ctx context.Context) error {
 	ps := model.DefaultPortalSettings()
 	ps.Enabled = true
-	ps.Title = "Portico Demo Help Center"
+	ps.Title = model.Text{"en": "Portico Demo Help Center", "es": "Centro de ayuda de Portico Demo"}
 	ps.Access = model.AccessRegistration
 	ps.AccessLists = []int64{s.list.ID}
 	ps.Permission = model.PermissionCompany
@@ -304,8 +325,8 @@ func (s *seeder) settings(ctx context.Context) error {
 		Values: []string{strconv.FormatInt(s.supportPipeline.ID, 10)},
 	}}
 	ps.Menu = []model.MenuItem{
-		{Label: "Help center", URL: "/portal/tickets"},
-		{Label: "Status page", URL: "https://status.example.com"},
+		{Label: model.Text{"en": "Help center", "es": "Centro de ayuda"}, URL: "/portal/tickets"},
+		{Label: model.Text{"en": "Status page", "es": "Estado del servicio"}, URL: "https://status.example.com"},
 	}
 	_, err := store.SaveSettings(ctx, s.tx, ps)
 	return err

@@ -45,7 +45,7 @@ func TestBrowserAdminSettings(t *testing.T) {
 
 	// General: the title.
 	title := fmt.Sprintf("Acme Help %d", time.Now().UnixNano()%100000)
-	admin.do("set the title", chromedp.SetValue(chromedp.CSS("#general #title"), title))
+	admin.do("set the title", chromedp.SetValue(chromedp.CSS("#general #title_en"), title))
 	boSaveSection(admin, "general")
 
 	// Branding: the primary colour.

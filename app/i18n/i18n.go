@@ -103,7 +103,10 @@ func (b *Bundle) Match(acceptLanguage string, allowed []string, def string) stri
 
 // Locale translates into one language.
 type Locale struct {
-	Code     string
+	Code string
+	// Default is the portal's default language: an admin's text with no
+	// version in Code is shown in it.
+	Default  string
 	messages map[string]string
 	fallback map[string]string
 }
@@ -146,3 +149,24 @@ func (l *Locale) DateTime(t time.Time) string {
 
 // ISO formats a time for a <time datetime> attribute.
 func (l *Locale) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// Pick is an admin's text (language code to text) in this language, else
+// in the portal's default language, else its untagged text (written
+// before texts had languages), else "".
+func (l *Locale) Pick(t map[string]string) string {
+	if v := t[l.Code]; v != "" {
+		return v
+	}
+	if v := t[l.Default]; v != "" {
+		return v
+	}
+	return t[""]
+}
+
+// PickOr is Pick, or the translation of key when the admin wrote nothing.
+func (l *Locale) PickOr(t map[string]string, key string) string {
+	if v := l.Pick(t); v != "" {
+		return v
+	}
+	return l.T(key)
+}

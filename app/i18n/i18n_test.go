@@ -34,6 +34,13 @@ func TestLanguagesAreComplete(t *testing.T) {
 			}
 		}
 		for k := range b.messages[code] {
+			// A language may count in more forms than the fallback
+			// ("many"), beside the "other" form every counted key has.
+			if base, form, ok := cutForm(k); ok && form != "other" {
+				if _, ok := b.messages[Fallback][base+".other"]; ok {
+					continue
+				}
+			}
 			if _, ok := b.messages[Fallback][k]; !ok {
 				t.Errorf("%s: %q is not in the %s file", code, k, Fallback)
 			}
@@ -52,6 +59,7 @@ func TestTemplateKeysExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	re := regexp.MustCompile(`\.T "([a-z_]+\.[a-z_.]+)"`)
+	counted := regexp.MustCompile(`\.N "([a-z_]+\.[a-z_.]+)"`)
 	root := filepath.Join("..", "..", "views")
 	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -64,6 +72,11 @@ func TestTemplateKeysExist(t *testing.T) {
 		for _, m := range re.FindAllStringSubmatch(string(raw), -1) {
 			if _, ok := b.messages[Fallback][m[1]]; !ok {
 				t.Errorf("%s uses %q, which no locale file defines", p, m[1])
+			}
+		}
+		for _, m := range counted.FindAllStringSubmatch(string(raw), -1) {
+			if _, ok := b.messages[Fallback][m[1]+".other"]; !ok {
+				t.Errorf("%s counts with %q, which has no %q form", p, m[1], m[1]+".other")
 			}
 		}
 		return nil
@@ -107,4 +120,18 @@ func TestMatchAndFallback(t *testing.T) {
 	if got := b.Locale("es").T("tickets.page_of", 2, 5); got != "Página 2 de 5" {
 		t.Errorf("arguments fill the message: %q", got)
 	}
+}
+
+// cutForm splits a counted message's key into its base and plural form.
+func cutForm(key string) (base, form string, ok bool) {
+	i := strings.LastIndexByte(key, '.')
+	if i < 0 {
+		return "", "", false
+	}
+	for _, f := range PluralForms {
+		if key[i+1:] == f {
+			return key[:i], f, true
+		}
+	}
+	return "", "", false
 }

@@ -43,7 +43,7 @@ func (m *Mailer) tokenMail(ctx context.Context, tx bun.IDB, st model.PortalSetti
 		dedupe = kind + ":" + strconv.FormatInt(ct.ID, 10) + ":" + store.HashToken(raw)[:20]
 	}
 	l := m.locale(st, ct.Language)
-	b := m.brand(st)
+	b := m.brand(st, l.Code)
 	c := content{
 		L: l, Brand: b, Greeting: greeting(l, ct.Name),
 		URL:    m.Link(st, path, url.Values{"token": {raw}}),
@@ -55,7 +55,7 @@ func (m *Mailer) tokenMail(ctx context.Context, tx bun.IDB, st model.PortalSetti
 		subject = l.T("mail.invite.subject", b.Title)
 		c.Lines = []string{l.T("mail.invite.body", b.Title)}
 		c.Button = l.T("mail.invite.button")
-		c.After = []string{l.T("mail.invite.expires", int(ttl/time.Hour)), l.T("mail.ignore")}
+		c.After = []string{l.N("mail.invite.expires", int(ttl/time.Hour)), l.T("mail.ignore")}
 	case KindVerify:
 		subject = l.T("mail.verify.subject", b.Title)
 		c.Lines = []string{l.T("mail.verify.body", b.Title)}
@@ -143,7 +143,7 @@ func (m *Mailer) InviteLists(ctx context.Context, tx bun.IDB, st model.PortalSet
 // one such mail goes out per contact and hour.
 func (m *Mailer) SendAccountExists(ctx context.Context, tx bun.IDB, st model.PortalSettings, ct *model.Contact) error {
 	l := m.locale(st, ct.Language)
-	b := m.brand(st)
+	b := m.brand(st, l.Code)
 	c := content{
 		L: l, Brand: b, Greeting: greeting(l, ct.Name),
 		Lines:  []string{l.T("mail.exists.body", b.Title)},

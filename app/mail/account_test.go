@@ -98,7 +98,7 @@ func TestAccountEmails(t *testing.T) {
 	ctx := context.Background()
 	m := newMailer(t, "")
 	ps := model.DefaultPortalSettings()
-	ps.Title = "Acme <Help>"
+	ps.Title = model.PlainText("Acme <Help>")
 	ps.PrimaryColor = "#aa3300"
 	ps.BaseURL = "https://support.acme.example"
 	es := contact(t, st, "es@example.com", `Élodie "><img src=x onerror=alert(1)>`, "es")

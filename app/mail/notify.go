@@ -44,7 +44,7 @@ func (m *Mailer) NotifyAgents(ctx context.Context, tx bun.IDB, event string, tic
 		}
 	}
 	l := m.locale(st, "")
-	b := m.brand(st)
+	b := m.brand(st, l.Code)
 	id := strconv.FormatInt(t.ID, 10)
 	subjectKey, bodyKey := "mail.agent.subject_reply", "mail.agent.body_reply"
 	if event == EventNewTicket {
@@ -108,11 +108,11 @@ func (m *Mailer) NotifyContacts(ctx context.Context, tx bun.IDB, ticketID int64,
 			agent = HeaderText(u.Name, 100)
 		}
 	}
-	b := m.brand(st)
 	link := m.Link(st, "/portal/tickets/"+strconv.FormatInt(t.ID, 10), nil)
 	for i := range cts {
 		ct := &cts[i]
 		l := m.locale(st, ct.Language)
+		b := m.brand(st, l.Code)
 		who := agent
 		if who == "" {
 			who = l.T("mail.reply.team", b.Title)

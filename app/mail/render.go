@@ -26,8 +26,9 @@ type brand struct {
 
 var hexColorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
-func (m *Mailer) brand(st model.PortalSettings) brand {
-	b := brand{Title: HeaderText(st.Title, 120), Color: "#2563eb", BaseURL: m.BaseURL(st)}
+// brand is the portal's look in a mail, its title in the language lang.
+func (m *Mailer) brand(st model.PortalSettings, lang string) brand {
+	b := brand{Title: HeaderText(st.Title.In(lang, st.Language), 120), Color: "#2563eb", BaseURL: m.BaseURL(st)}
 	if b.Title == "" {
 		b.Title = "Portico"
 	}

@@ -106,6 +106,9 @@ type Stage struct {
 	Name       string `bun:"name,notnull"`
 	Position   int    `bun:"position,notnull"`
 	IsClosed   bool   `bun:"is_closed,notnull"`
+	// Labels are the stage's name as the portal shows it, per language;
+	// Name is shown where a language has none.
+	Labels Text `bun:"labels,notnull"`
 }
 
 // Inbox receives conversation threads.
@@ -255,11 +258,37 @@ type Form struct {
 }
 
 // FormField is one field of a support form. Property is subject,
-// description, priority, category, or "custom:<name>".
+// description, priority, category, or "custom:<name>". A field with
+// choices is a choice list; the ticket keeps the chosen value, and pages
+// show its label in the reader's language.
 type FormField struct {
-	Property string `json:"property"`
-	Label    string `json:"label"`
-	Required bool   `json:"required"`
+	Property string   `json:"property"`
+	Label    Text     `json:"label"`
+	Help     Text     `json:"help,omitempty"`
+	Required bool     `json:"required"`
+	Choices  []Choice `json:"choices,omitempty"`
+}
+
+// Choice is one option of a choice field: the value a ticket keeps, and
+// its label per language.
+type Choice struct {
+	Value string `json:"value"`
+	Label Text   `json:"label"`
+}
+
+// ChoiceLabel is the label of a field's choice in lang (def being the
+// portal's default language), or the value itself when the field offers
+// no such choice.
+func (f FormField) ChoiceLabel(value, lang, def string) string {
+	for _, c := range f.Choices {
+		if c.Value == value {
+			if l := c.Label.In(lang, def); l != "" {
+				return l
+			}
+			break
+		}
+	}
+	return value
 }
 
 // FormSubmission records one submitted form; the idempotency key makes a
@@ -280,8 +309,8 @@ type ConsentVersion struct {
 	bun.BaseModel `bun:"table:consent_versions"`
 
 	ID        int64     `bun:"id,pk,autoincrement"`
-	Notice    string    `bun:"notice,notnull"`
-	Label     string    `bun:"label,notnull"`
+	Notice    Text      `bun:"notice,notnull"` // per language; a plain string before
+	Label     Text      `bun:"label,notnull"`
 	CreatedAt time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 }
 

@@ -38,21 +38,22 @@ type FilterRule struct {
 
 // MenuItem is one entry of the portal's navigation menu.
 type MenuItem struct {
-	Label string `json:"label"`
+	Label Text   `json:"label"`
 	URL   string `json:"url"`
 }
 
 // PageText is the editable heading and intro of a system page.
 type PageText struct {
-	Heading string `json:"heading"`
-	Intro   string `json:"intro"`
+	Heading Text `json:"heading"`
+	Intro   Text `json:"intro"`
 }
 
-// PortalSettings is the whole configuration of the portal. Empty texts fall
-// back to the translated defaults.
+// PortalSettings is the whole configuration of the portal. Texts an admin
+// writes are kept per language (Text); an empty one falls back to the
+// default language's, then to Portico's translated default.
 type PortalSettings struct {
 	Enabled             bool                `json:"enabled"`
-	Title               string              `json:"title"`
+	Title               Text                `json:"title"`
 	Slug                string              `json:"slug"`
 	PreviousSlugs       []string            `json:"previous_slugs"`
 	BaseURL             string              `json:"base_url"`
@@ -127,7 +128,7 @@ func (s PortalSettings) SelfRegistration() bool { return s.Access == AccessRegis
 // off until an admin completes the activation checklist.
 func DefaultPortalSettings() PortalSettings {
 	return PortalSettings{
-		Title:               "Customer portal",
+		Title:               Text{"en": "Customer portal", "es": "Portal de clientes"},
 		Slug:                "portal",
 		Language:            "en",
 		Languages:           []string{"en", "es"},

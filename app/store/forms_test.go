@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -47,7 +48,7 @@ func testForms(t *testing.T, e *demoEnv) {
 	if _, err := db.NewInsert().Model(form).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := store.FormByID(ctx, db, form.ID); err != nil || got.InboxID != e.billingInbox || !slices.Equal(got.Fields, demoForm.Fields) {
+	if got, err := store.FormByID(ctx, db, form.ID); err != nil || got.InboxID != e.billingInbox || !reflect.DeepEqual(got.Fields, demoForm.Fields) {
 		t.Fatalf("FormByID: %+v, %v", got, err)
 	}
 	_, err = store.FormByID(ctx, db, 987654)

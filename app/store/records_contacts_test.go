@@ -167,7 +167,7 @@ func testRecTimeline(t *testing.T, st *store.Store) {
 	}
 
 	// A consent record and a form submission.
-	v := &model.ConsentVersion{Notice: "n", Label: "l"}
+	v := &model.ConsentVersion{Notice: model.PlainText("n"), Label: model.PlainText("l")}
 	if err := store.AddConsentVersion(ctx, db, v); err != nil {
 		t.Fatal(err)
 	}

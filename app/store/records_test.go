@@ -147,8 +147,8 @@ func testRecForms(t *testing.T, st *store.Store) {
 	inboxes, _ := store.Inboxes(ctx, db)
 	support := recPipeline(t, db, "Support pipeline")
 	f := &model.Form{Name: "Bug report", InboxID: inboxes[0].ID, PipelineID: support.ID, Fields: []model.FormField{
-		{Property: "subject", Label: "Title", Required: true},
-		{Property: "custom:browser", Label: "Browser"},
+		{Property: "subject", Label: model.PlainText("Title"), Required: true},
+		{Property: "custom:browser", Label: model.PlainText("Browser")},
 	}}
 	if err := store.AddForm(ctx, db, f); err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func testRecForms(t *testing.T, st *store.Store) {
 		t.Fatalf("stored form: %+v %v", got, err)
 	}
 	got.Name, got.AllowAttachments, got.InboxID = "Bug reports", true, inboxes[1].ID
-	got.Fields = append(got.Fields, model.FormField{Property: "priority", Label: "How bad?", Required: true})
+	got.Fields = append(got.Fields, model.FormField{Property: "priority", Label: model.PlainText("How bad?"), Required: true})
 	if err := store.UpdateForm(ctx, db, got); err != nil {
 		t.Fatal(err)
 	}

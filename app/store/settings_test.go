@@ -26,17 +26,17 @@ func testSettings(t *testing.T, st *store.Store) {
 	}
 
 	ps.Enabled = true
-	ps.Title = `Help "center" <b>&</b> ünïcode`
+	ps.Title = model.Text{"en": `Help "center" <b>&</b> ünïcode`, "es": "Ayuda «centro»"}
 	ps.AccessLists = []int64{3, 1}
 	ps.Filters = []model.FilterRule{
 		{Property: "pipeline", Operator: model.OpIs, Values: []string{"1"}},
 		{Property: "custom:product", Operator: model.OpNoneOf, Values: []string{"A", "B's"}},
 		{Property: "priority", Operator: model.OpKnown, Values: []string{}},
 	}
-	ps.Menu = []model.MenuItem{{Label: "Help", URL: "/portal/tickets"}, {Label: "Status", URL: "https://status.example.com"}}
+	ps.Menu = []model.MenuItem{{Label: model.Text{"en": "Help", "es": "Ayuda"}, URL: "/portal/tickets"}, {Label: model.PlainText("Status"), URL: "https://status.example.com"}}
 	ps.Pages = map[string]model.PageText{
-		"tickets": {Heading: "Your tickets", Intro: "All your requests."},
-		"login":   {Heading: "Welcome", Intro: ""},
+		"tickets": {Heading: model.Text{"en": "Your tickets", "es": "Tus tickets"}, Intro: model.PlainText("All your requests.")},
+		"login":   {Heading: model.PlainText("Welcome")},
 	}
 	v, err := store.SaveSettings(ctx, db, ps)
 	if err != nil {
@@ -53,10 +53,10 @@ func testSettings(t *testing.T, st *store.Store) {
 		t.Errorf("after the first save: version %d\n%+v\nwant\n%+v", version, got, ps)
 	}
 
-	ps.Title = "Second title"
+	ps.Title = model.PlainText("Second title")
 	ps.Filters = ps.Filters[:1]
 	ps.Menu = nil
-	ps.Pages["tickets"] = model.PageText{Heading: "Tickets", Intro: "Changed."}
+	ps.Pages["tickets"] = model.PageText{Heading: model.PlainText("Tickets"), Intro: model.PlainText("Changed.")}
 	v, err = store.SaveSettings(ctx, db, ps)
 	if err != nil {
 		t.Fatal(err)

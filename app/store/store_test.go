@@ -40,6 +40,7 @@ func runStoreSuite(t *testing.T, st *store.Store) {
 	t.Run("Pagination", func(t *testing.T) { testPagination(t, e) })
 	t.Run("LatestThreadMessages", func(t *testing.T) { testLatestThreadMessages(t, e) })
 	t.Run("Contacts", func(t *testing.T) { testContacts(t, e) })
+	t.Run("StageLabels", func(t *testing.T) { testStageLabels(t, e) })
 
 	t.Run("MigrateConcurrently", func(t *testing.T) {
 		t.Parallel()
@@ -56,6 +57,10 @@ func runStoreSuite(t *testing.T, st *store.Store) {
 	t.Run("Settings", func(t *testing.T) {
 		t.Parallel()
 		testSettings(t, freshLike(t, st))
+	})
+	t.Run("OldTexts", func(t *testing.T) {
+		t.Parallel()
+		testOldTexts(t, freshLike(t, st))
 	})
 	t.Run("OlderThread", func(t *testing.T) {
 		t.Parallel()

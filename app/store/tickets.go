@@ -14,12 +14,13 @@ import (
 
 // TicketRow is one line of a ticket list.
 type TicketRow struct {
-	ID             int64     `bun:"id"`
-	Subject        string    `bun:"subject"`
-	CreatedAt      time.Time `bun:"created_at"`
-	LastActivityAt time.Time `bun:"last_activity_at"`
-	Closed         bool      `bun:"closed"`
-	StageName      string    `bun:"stage_name"`
+	ID             int64      `bun:"id"`
+	Subject        string     `bun:"subject"`
+	CreatedAt      time.Time  `bun:"created_at"`
+	LastActivityAt time.Time  `bun:"last_activity_at"`
+	Closed         bool       `bun:"closed"`
+	StageName      string     `bun:"stage_name"`
+	StageLabels    model.Text `bun:"stage_labels"` // the stage's name per language, for the portal
 	// SortKey is the row's key in the order asked for, as the database
 	// writes it, on pages walked down the visibility rows: the next
 	// page's AfterKey.
@@ -94,13 +95,14 @@ func ftsPhrase(term string) string {
 
 // ticketDetailColumns are a ticket's own columns, without the derived
 // visibility keys, plus its stage and pipeline names.
-const ticketDetailColumns = "t.id, t.subject, t.description, t.pipeline_id, t.stage_id, t.closed, t.priority, t.category, t.source, t.inbox_id, t.owner_id, t.properties, t.created_at, t.last_activity_at, s.name AS stage_name, p.name AS pipeline_name"
+const ticketDetailColumns = "t.id, t.subject, t.description, t.pipeline_id, t.stage_id, t.closed, t.priority, t.category, t.source, t.inbox_id, t.owner_id, t.properties, t.created_at, t.last_activity_at, s.name AS stage_name, s.labels AS stage_labels, p.name AS pipeline_name"
 
 // TicketDetail is a ticket as the portal shows it.
 type TicketDetail struct {
 	model.Ticket
-	StageName    string `bun:"stage_name"`
-	PipelineName string `bun:"pipeline_name"`
+	StageName    string     `bun:"stage_name"`
+	StageLabels  model.Text `bun:"stage_labels"`
+	PipelineName string     `bun:"pipeline_name"`
 }
 
 // VisibleTicket returns one ticket if the viewer may see it, and

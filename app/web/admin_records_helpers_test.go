@@ -142,7 +142,7 @@ func recSelected(body, id string) string {
 	return html.UnescapeString(m[1])
 }
 
-func recT(h *harness, key string, args ...any) string { return h.srv.I18n.Locale("en").T(key, args...) }
+func recT(h *harness, key string, args ...any) string { return h.admT(key, args...) }
 
 // recFragment checks that an htmx answer is a fragment, not a page.
 func recFragment(t *testing.T, body, id string) {

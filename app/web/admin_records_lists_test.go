@@ -33,7 +33,7 @@ func testRecContactTimeline(t *testing.T, h *harness) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("note: %d", res.StatusCode)
 	}
-	v := &model.ConsentVersion{Notice: "n", Label: "l"}
+	v := &model.ConsentVersion{Notice: model.PlainText("n"), Label: model.PlainText("l")}
 	if err := store.AddConsentVersion(ctx, h.st.DB, v); err != nil {
 		t.Fatal(err)
 	}

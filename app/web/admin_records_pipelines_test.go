@@ -8,6 +8,7 @@ import (
 	"portico/app/demo"
 	"portico/app/model"
 	"portico/app/store"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -298,13 +299,13 @@ func testRecFormBuilder(t *testing.T, h *harness) {
 		t.Error("no error for the missing subject field")
 	}
 	recInvalid(t, body, "field-custom-1", recT(h, "records.custom_name_invalid"))
-	if recValue(body, "field-custom-1") != "bad name!" || recValue(body, "field-label-1") != "Other" {
+	if recValue(body, "field-custom-1") != "bad name!" || recValue(body, "field_label_1_en") != "Other" {
 		t.Error("typed rows lost")
 	}
 	res, body = c.post("/admin/forms", row(row(row(base(), "subject", "", "Title", "yes"), "subject", "", "Again", "no"), "custom", "x", "", "no"), false)
 	recWant(t, "duplicate", res, http.StatusUnprocessableEntity)
 	recInvalid(t, body, "field-property-1", recT(h, "records.field_duplicate"))
-	recInvalid(t, body, "field-label-2", recT(h, "form.required"))
+	recInvalid(t, body, "field_label_2_en", recT(h, "form.required"))
 	res, body = c.post("/admin/forms", row(row(row(base(), "subject", "", "Title", "yes"), "custom", "os", "OS", "no"), "custom", "os", "OS again", "no"), true)
 	recWant(t, "duplicate custom", res, http.StatusUnprocessableEntity)
 	recInvalid(t, body, "field-custom-2", recT(h, "records.field_duplicate"))
@@ -318,7 +319,7 @@ func testRecFormBuilder(t *testing.T, h *harness) {
 	res, body = c.post("/admin/forms", row(row(base(), "subject", "", "Title", "yes"), "", "", "Typed label", "no"), true)
 	recWant(t, "a row with no property", res, http.StatusUnprocessableEntity)
 	recInvalid(t, body, "field-property-1", recT(h, "records.field_property_required"))
-	if recValue(body, "field-label-1") != "Typed label" {
+	if recValue(body, "field_label_1_en") != "Typed label" {
 		t.Error("a row with no property was dropped with its label")
 	}
 	res, body = c.post("/admin/forms", row(base(), "stage", "", "Stage", "no"), true)
@@ -336,10 +337,10 @@ func testRecFormBuilder(t *testing.T, h *harness) {
 	if err != nil || id == 1 || f.Name != "Bug report" || f.InboxID != inbox || f.PipelineID != pipeline || !f.AllowAttachments || len(f.Fields) != 3 {
 		t.Fatalf("created: %+v %v", f, err)
 	}
-	want := []model.FormField{{Property: "subject", Label: "Title", Required: true}, {Property: "custom:browser", Label: "Browser", Required: true},
-		{Property: "priority", Label: "How bad?"}}
+	want := []model.FormField{{Property: "subject", Label: model.Text{"en": "Title"}, Required: true}, {Property: "custom:browser", Label: model.Text{"en": "Browser"}, Required: true},
+		{Property: "priority", Label: model.Text{"en": "How bad?"}}}
 	for i, w := range want {
-		if f.Fields[i] != w {
+		if !reflect.DeepEqual(f.Fields[i], w) {
 			t.Errorf("field %d: %+v, want %+v", i, f.Fields[i], w)
 		}
 	}

@@ -51,7 +51,7 @@ func TestPortalSamplePages(t *testing.T) {
 	}
 	// The system page previews show the texts the admin saved.
 	st, _, _ := store.Settings(context.Background(), h.st.DB)
-	st.Pages = map[string]model.PageText{"access_denied": {Heading: "Members only", Intro: "Ask your account manager."}}
+	st.Pages = map[string]model.PageText{"access_denied": {Heading: model.PlainText("Members only"), Intro: model.PlainText("Ask your account manager.")}}
 	if _, err := store.SaveSettings(context.Background(), h.st.DB, st); err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func testAdmFilters(t *testing.T, h *harness) {
 	ids := h.admIDs()
 	admin := h.admin()
 	pid := strconv.FormatInt(ids.supportPipeline, 10)
-	prefix, _, _ := strings.Cut(h.admT("settings.filters_count"), "%d")
+	prefix, _, _ := strings.Cut(h.admT("settings.filters_count"), "%s")
 	count := func(body string) (int, int) {
 		t.Helper()
 		text := html.UnescapeString(body)

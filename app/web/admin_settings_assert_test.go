@@ -88,8 +88,13 @@ func (h *harness) admStaffID(email string) int64 {
 
 // admT is an English text of the interface, so that the tests follow
 // wording changes.
+// A counted message takes its count first and picks its plural form.
 func (h *harness) admT(key string, args ...any) string {
-	return h.srv.I18n.Locale("en").T(key, args...)
+	l := h.srv.I18n.Locale("en")
+	if len(args) > 0 && l.T(key+".other") != key+".other" {
+		return l.N(key, args[0], args[1:]...)
+	}
+	return l.T(key, args...)
 }
 
 // admHas reports whether the page shows the text, as the template escapes it.

@@ -61,7 +61,7 @@ func testAdmExtraFields(t *testing.T, h *harness) {
 			}
 			after := h.admState()
 			admOnlyOwn(t, tc.section, before.s, after.s)
-			if after.s.Enabled || after.s.ConsentVersionID == 999 || after.s.Title == "Hijacked" || after.s.LogoURL != "" {
+			if after.s.Enabled || after.s.ConsentVersionID == 999 || after.s.Title.In("en", "en") == "Hijacked" || after.s.LogoURL != "" {
 				t.Errorf("an extra field was stored: %s", after.json)
 			}
 		})
@@ -157,8 +157,8 @@ func testAdmInjection(t *testing.T, h *harness) {
 			t.Fatalf("%s: %d %v", sv.section, res.StatusCode, fieldErrors(body))
 		}
 	}
-	if s := h.admState().s; !strings.Contains(s.Title, "<img") {
-		t.Fatalf("title stored as %q: the test needs it as typed", s.Title)
+	if s := h.admState().s; !strings.Contains(s.Title.In("en", "en"), "<img") {
+		t.Fatalf("title stored as %q: the test needs it as typed", s.Title.In("en", "en"))
 	}
 	bad := []string{"<img src=x", "<script>alert(1)", "<b hx-get", `hx-trigger="load"`}
 	_, login := h.client().get("/portal/login", false)
@@ -174,7 +174,7 @@ func testAdmInjection(t *testing.T, h *harness) {
 	if !strings.Contains(login, "Acme &#34;&gt;&lt;img") && !strings.Contains(login, "Acme &quot;&gt;&lt;img") {
 		t.Error("portal login page doesn't show the title as text")
 	}
-	if got, _ := admValue(settings, "title"); got != "Acme "+img {
+	if got, _ := admValue(settings, "title_en"); got != "Acme "+img {
 		t.Errorf("settings page title field shows %q", got)
 	}
 }
@@ -202,9 +202,9 @@ func testAdmConcurrent(t *testing.T, h *harness) {
 		if !reflect.DeepEqual(codes, []int{200, 200, 200}) {
 			t.Fatalf("round %d: statuses %v", i, codes)
 		}
-		if after.s.Title != title || after.s.Permission != perm || after.s.IdleTimeoutSec != idle*60 {
+		if after.s.Title.In("en", "en") != title || after.s.Permission != perm || after.s.IdleTimeoutSec != idle*60 {
 			t.Errorf("round %d: a save was lost: title %q (want %q), permission %q (want %q), idle %d (want %d)",
-				i, after.s.Title, title, after.s.Permission, perm, after.s.IdleTimeoutSec, idle*60)
+				i, after.s.Title.In("en", "en"), title, after.s.Permission, perm, after.s.IdleTimeoutSec, idle*60)
 		}
 		if after.version != before.version+3 || after.audit != before.audit+3 {
 			t.Errorf("round %d: version %d → %d, audit %d → %d, want +3 each", i, before.version, after.version, before.audit, after.audit)

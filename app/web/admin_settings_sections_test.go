@@ -48,20 +48,22 @@ func testAdmSections(t *testing.T, h *harness) {
 		{name: "switch on, base URL missing", section: "switch", form: admForm("enabled", "on"), field: "enabled"},
 
 		{name: "general bare domain", section: "general", field: "base_url", typed: "example.com",
-			form: admForm("title", "Acme", "slug", "portal", "base_url", "example.com", "language", "en", "languages", "en")},
+			form: admForm("title_en", "Acme", "slug", "portal", "base_url", "example.com", "language", "en", "languages", "en")},
 		{name: "general javascript URL", section: "general", field: "base_url", typed: "javascript:alert(1)",
-			form: admForm("title", "Acme", "slug", "portal", "base_url", "javascript:alert(1)", "language", "en")},
+			form: admForm("title_en", "Acme", "slug", "portal", "base_url", "javascript:alert(1)", "language", "en")},
 		{name: "general slug with a space", section: "general", field: "slug", typed: "Bad Slug",
-			form: admForm("title", "Acme", "slug", "Bad Slug", "base_url", "https://help.acme.example", "language", "en")},
+			form: admForm("title_en", "Acme", "slug", "Bad Slug", "base_url", "https://help.acme.example", "language", "en")},
 		{name: "general unknown language", section: "general", field: "language",
-			form: admForm("title", "Acme", "slug", "portal", "base_url", "", "language", "xx")},
-		{name: "general no title", section: "general", field: "title",
-			form: admForm("title", "  ", "slug", "portal", "base_url", "https://help.acme.example", "language", "en")},
+			form: admForm("title_en", "Acme", "slug", "portal", "base_url", "", "language", "xx")},
+		{name: "general no title", section: "general", field: "title_en",
+			form: admForm("title_en", "  ", "title_es", "Ayuda", "slug", "portal", "base_url", "https://help.acme.example", "language", "en")},
+		{name: "general Spanish title too long", section: "general", field: "title_es", typed: strings.Repeat("y", 101),
+			form: admForm("title_en", "Acme", "title_es", strings.Repeat("y", 101), "slug", "portal", "base_url", "https://help.acme.example", "language", "en")},
 		{name: "general", section: "general",
-			form: admForm("title", "Acme Help Center", "slug", "help-center", "base_url", "https://help.acme.example/",
+			form: admForm("title_en", "Acme Help Center", "title_es", "Centro de ayuda de Acme", "slug", "help-center", "base_url", "https://help.acme.example/",
 				"language", "es", "languages", "en", "languages", "xx"),
 			check: func(s model.PortalSettings) bool {
-				return s.Title == "Acme Help Center" && s.Slug == "help-center" && s.BaseURL == "https://help.acme.example" &&
+				return reflect.DeepEqual(s.Title, model.Text{"en": "Acme Help Center", "es": "Centro de ayuda de Acme"}) && s.Slug == "help-center" && s.BaseURL == "https://help.acme.example" &&
 					s.Language == "es" && reflect.DeepEqual(s.Languages, []string{"es", "en"})
 			}},
 
@@ -80,18 +82,26 @@ func testAdmSections(t *testing.T, h *harness) {
 					s.SSOAccess == "lists" && reflect.DeepEqual(s.SSOLists, []int64{ids.list})
 			}},
 
-		{name: "pages heading too long", section: "pages", field: "login_heading", typed: long,
-			form: admForm("login_heading", long, "login_intro", "Hello")},
-		{name: "pages", section: "pages", form: admForm("login_heading", "Welcome back", "login_intro", "Use your work email."),
+		{name: "pages heading too long", section: "pages", field: "login_heading_en", typed: long,
+			form: admForm("login_heading_en", long, "login_intro_en", "Hello")},
+		{name: "pages", section: "pages", form: admForm("login_heading_en", "Welcome back", "login_intro_en", "Use your work email.",
+			"login_heading_es", "Hola de nuevo", "login_intro_es", ""),
 			check: func(s model.PortalSettings) bool {
-				return len(s.Pages) == 1 && s.Pages["login"] == model.PageText{Heading: "Welcome back", Intro: "Use your work email."}
+				return len(s.Pages) == 1 && reflect.DeepEqual(s.Pages["login"], model.PageText{
+					Heading: model.Text{"en": "Welcome back", "es": "Hola de nuevo"}, Intro: model.Text{"en": "Use your work email."}})
 			}},
 
-		{name: "consent empty notice", section: "consent", field: "notice", form: admForm("notice", "", "label", "I agree")},
-		{name: "consent notice only a script", section: "consent", field: "notice",
-			form: admForm("notice", "<script>alert(1)</script>", "label", "I agree")},
-		{name: "consent empty label", section: "consent", field: "label", form: admForm("notice", "We keep your data.", "label", "")},
-		{name: "consent", section: "consent", form: admForm("notice", "We keep your data safe.", "label", "I agree to this"),
+		// The general step made Spanish the default language: its texts
+		// are the ones required.
+		{name: "consent empty notice", section: "consent", field: "notice_es",
+			form: admForm("notice_es", "", "label_es", "Acepto", "notice_en", "We keep your data.", "label_en", "I agree")},
+		{name: "consent notice only a script", section: "consent", field: "notice_es",
+			form: admForm("notice_es", "<script>alert(1)</script>", "label_es", "Acepto")},
+		{name: "consent empty label", section: "consent", field: "label_es", form: admForm("notice_es", "Guardamos tus datos.", "label_es", "")},
+		{name: "consent English label too long", section: "consent", field: "label_en", typed: strings.Repeat("z", 301),
+			form: admForm("notice_es", "Guardamos tus datos.", "label_es", "Acepto", "label_en", strings.Repeat("z", 301))},
+		{name: "consent", section: "consent", form: admForm("notice_es", "Guardamos tus datos.", "label_es", "Acepto esto",
+			"notice_en", "We keep your data safe.", "label_en", "I agree to this"),
 			check: func(s model.PortalSettings) bool { return s.ConsentVersionID != 0 }},
 
 		{name: "filters bad operator", section: "filters", field: "operator-0", typed: "high", typedID: "value-0",
@@ -124,19 +134,22 @@ func testAdmSections(t *testing.T, h *harness) {
 		{name: "branding colour name", section: "branding", field: "primary_color", typed: "blue",
 			form: admForm("primary_color", "blue", "accent_color", "#0f766e", "font", "system")},
 		{name: "branding javascript menu link", section: "branding", field: "menu_url-0", typed: "javascript:alert(1)",
-			form: admForm("primary_color", "#112233", "accent_color", "#0f766e", "menu_label", "Evil", "menu_url", "javascript:alert(1)")},
+			form: admForm("primary_color", "#112233", "accent_color", "#0f766e", "menu_label_es", "Evil", "menu_url", "javascript:alert(1)")},
 		{name: "branding 11 menu entries", section: "branding", field: "menu", group: true,
-			form: rows(11, "menu_label", "Docs", "menu_url", "/docs", "primary_color", "#112233", "accent_color", "#0f766e")},
+			form: rows(11, "menu_label_es", "Docs", "menu_url", "/docs", "primary_color", "#112233", "accent_color", "#0f766e")},
 		{name: "branding protocol-relative menu link", section: "branding", field: "menu_url-1", typed: "//evil.example",
-			form: admForm("primary_color", "#112233", "accent_color", "#0f766e", "menu_label", "Docs", "menu_url", "/docs",
-				"menu_label", "Evil", "menu_url", "//evil.example")},
+			form: admForm("primary_color", "#112233", "accent_color", "#0f766e", "menu_label_es", "Docs", "menu_url", "/docs",
+				"menu_label_es", "Evil", "menu_url", "//evil.example")},
+		{name: "branding menu label missing in the default language", section: "branding", field: "menu_label_0_es",
+			form: admForm("primary_color", "#112233", "accent_color", "#0f766e", "menu_label_es", "", "menu_label_en", "Docs", "menu_url", "/docs")},
 		{name: "branding", section: "branding",
 			form: admForm("primary_color", "#112233", "accent_color", "#AABBCC", "font", "serif", "show_stage_names", "yes",
-				"menu_label", "Docs", "menu_url", "https://docs.acme.example", "menu_label", "", "menu_url", "",
-				"menu_label", "Tickets", "menu_url", "/portal/tickets"),
+				"menu_label_es", "Documentación", "menu_label_en", "Docs", "menu_url", "https://docs.acme.example",
+				"menu_label_es", "", "menu_label_en", "", "menu_url", "",
+				"menu_label_es", "Tickets", "menu_label_en", "", "menu_url", "/portal/tickets"),
 			check: func(s model.PortalSettings) bool {
 				return s.PrimaryColor == "#112233" && s.AccentColor == "#aabbcc" && s.Font == "serif" && s.ShowStageNames &&
-					reflect.DeepEqual(s.Menu, []model.MenuItem{{Label: "Docs", URL: "https://docs.acme.example"}, {Label: "Tickets", URL: "/portal/tickets"}})
+					reflect.DeepEqual(s.Menu, []model.MenuItem{{Label: model.Text{"en": "Docs", "es": "Documentación"}, URL: "https://docs.acme.example"}, {Label: model.Text{"es": "Tickets"}, URL: "/portal/tickets"}})
 			}},
 
 		{name: "form nonexistent", section: "form", field: "form_id", form: admForm("form_id", "999999")},
@@ -259,7 +272,7 @@ func testAdmPlainForms(t *testing.T, h *harness) {
 	if u, err := url.Parse(loc); err != nil || u.Path != "/admin/portal" || u.Query().Get("saved") != "general" {
 		t.Fatalf("Location %q", loc)
 	}
-	if got := h.admState(); got.s.Title != "Plain Title" || got.version <= before.version {
+	if got := h.admState(); got.s.Title.In("en", "en") != "Plain Title" || got.version <= before.version {
 		t.Errorf("not saved: %s", got.json)
 	}
 	// Following the redirect shows the notice in the saved section only.
@@ -280,7 +293,7 @@ func testAdmPlainForms(t *testing.T, h *harness) {
 	}{
 		{"general", "base_url", "example.com", admForm("title", "Other", "slug", "portal", "base_url", "example.com", "language", "en")},
 		{"sessions", "idle_minutes", "2000", admForm("idle_minutes", "2000", "lifetime_hours", "8")},
-		{"consent", "notice", "", admForm("notice", "", "label", "Typed label")},
+		{"consent", "notice_en", "", admForm("notice", "", "label", "Typed label")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.section, func(t *testing.T) {
@@ -306,12 +319,12 @@ func testAdmPlainForms(t *testing.T, h *harness) {
 				}
 			}
 			if tc.section == "consent" {
-				if got, _ := admValue(body, "label"); got != "Typed label" {
+				if got, _ := admValue(body, "label_en"); got != "Typed label" {
 					t.Errorf("label shows %q", got)
 				}
 			}
 			// The other sections show what is stored.
-			if got, _ := admValue(body, "title"); tc.section != "general" && got != "Plain Title" {
+			if got, _ := admValue(body, "title_en"); tc.section != "general" && got != "Plain Title" {
 				t.Errorf("general section shows title %q, want the stored one", got)
 			}
 			if got, _ := admValue(body, "idle_minutes"); tc.section != "sessions" && got != "30" {

@@ -175,7 +175,7 @@ func TestMailForgotLinkAndPageTexts(t *testing.T) {
 		t.Fatal("no forgot-password link on the login page")
 	}
 	h.mlSettings(func(s *model.PortalSettings) {
-		s.Pages = map[string]model.PageText{"password_reset": {Heading: "Lost your key?", Intro: "We'll mail you a new one."}}
+		s.Pages = map[string]model.PageText{"password_reset": {Heading: model.PlainText("Lost your key?"), Intro: model.PlainText("We'll mail you a new one.")}}
 	})
 	_, body = h.client().get("/portal/password/forgot", false)
 	if h1(body) != "Lost your key?" || !strings.Contains(body, "We&#39;ll mail you a new one.") {

@@ -75,7 +75,7 @@ func TestPortalOffAndAccessLists(t *testing.T) {
 	}
 	// An admin's own heading for the denied page wins.
 	h.updateSettings(func(s *model.PortalSettings) {
-		s.Pages = map[string]model.PageText{"access_denied": {Heading: "Members only", Intro: "Ask your admin."}}
+		s.Pages = map[string]model.PageText{"access_denied": {Heading: model.PlainText("Members only"), Intro: model.PlainText("Ask your admin.")}}
 	})
 	if _, body := carla1.get("/portal/tickets", false); h1(body) != "Members only" || !strings.Contains(body, "Ask your admin.") {
 		t.Errorf("custom denied page: %q", h1(body))

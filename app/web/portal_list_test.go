@@ -80,7 +80,7 @@ func TestTicketListFilters(t *testing.T) {
 	h := newPortal(t)
 	c := h.client()
 	c.as(ana)
-	countsRe := regexp.MustCompile(`(\d+) tickets found`)
+	countsRe := regexp.MustCompile(`(\d+) tickets? found`)
 	cases := []struct {
 		query       string
 		rows        int

@@ -171,14 +171,14 @@ func TestSupportForm(t *testing.T) {
 		before := tickets()
 		for _, htmx := range []bool{false, true} {
 			res, body := c.multipart("/portal/tickets", [][2]string{{"idempotency_key", formKey(t)},
-				{"subject", "  "}, {"description", "Kept description"}, {"custom_product", "Kept product"}, {"priority", "urgent"}}, nil, htmx)
+				{"subject", "  "}, {"description", "Kept description"}, {"custom_product", "Portico API"}, {"priority", "urgent"}}, nil, htmx)
 			if res.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("htmx=%v: status %d", htmx, res.StatusCode)
 			}
 			if got := fieldErrors(body)["subject"]; !strings.Contains(got, "This field is required.") {
 				t.Errorf("htmx=%v: subject error %q", htmx, got)
 			}
-			for _, want := range []string{">Kept description</textarea>", `value="Kept product"`, `value="urgent" selected`} {
+			for _, want := range []string{">Kept description</textarea>", `value="Portico API" selected`, `value="urgent" selected`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("htmx=%v: value not kept: %s", htmx, want)
 				}

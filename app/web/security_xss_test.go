@@ -42,7 +42,7 @@ func TestXSS(t *testing.T) {
 	key := keyRe.FindStringSubmatch(body)[1]
 	subject := xssImg + " " + xssJS
 	res, _ = c.multipart("/portal/tickets", [][2]string{{"idempotency_key", key}, {"subject", subject},
-		{"description", xssHX + "\n" + xssJS}, {"custom_product", xssImg}, {"category", xssHX}},
+		{"description", xssHX + "\n" + xssJS}, {"custom_product", "Portico API"}, {"category", "technical"}},
 		[]upload{{xssFile, []byte("<html><script>alert(1)</script></html>")}}, false)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d", res.StatusCode)
@@ -104,8 +104,8 @@ func TestXSS(t *testing.T) {
 	// Settings texts are escaped too: a menu link cannot run script, and
 	// colours cannot break out of the stylesheet.
 	h.updateSettings(func(s *model.PortalSettings) {
-		s.Menu = append(s.Menu, model.MenuItem{Label: xssImg, URL: "javascript:alert(1)"})
-		s.Title = xssImg
+		s.Menu = append(s.Menu, model.MenuItem{Label: model.Text{"en": xssImg, "es": xssImg}, URL: "javascript:alert(1)"})
+		s.Title = model.PlainText(xssImg)
 		s.PrimaryColor = "#fff;}body{background:url(//evil.example)}"
 		s.AccentColor = "</style><script>alert(1)</script>"
 	})

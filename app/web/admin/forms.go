@@ -79,12 +79,21 @@ func (s *Handler) formEditorPage(c *fiber.Ctx, status int, rec *model.Form, f fo
 // FormsNew shows the builder for a new form, with a subject and a
 // description to start from.
 func (s *Handler) FormsNew(c *fiber.Ctx) error {
-	l := core.LocaleOf(c)
+	st := core.SettingsOf(c)
+	langs := form.Langs(st)
+	// Each language starts from Portico's own label in it.
+	label := func(key string) model.Text {
+		t := model.Text{}
+		for _, l := range langs {
+			t[l] = s.I18n.Locale(l).T(key)
+		}
+		return t
+	}
 	f := form.FormEdit{
-		InboxID: core.SettingsOf(c).DefaultInboxID, AllowAttachments: true,
+		InboxID: st.DefaultInboxID, AllowAttachments: true, Langs: langs, Default: st.Language,
 		Rows: []form.FieldRow{
-			{Kind: "subject", Label: l.T("records.default_subject_label"), Required: true},
-			{Kind: "description", Label: l.T("records.default_description_label"), Required: true},
+			{Kind: "subject", Label: label("records.default_subject_label"), Required: true},
+			{Kind: "description", Label: label("records.default_description_label"), Required: true},
 		},
 	}
 	return s.formEditorPage(c, fiber.StatusOK, nil, f, form.Errors{}, false)
@@ -93,7 +102,8 @@ func (s *Handler) FormsNew(c *fiber.Ctx) error {
 // readFormEdit reads and checks the builder. With add=yes it only adds an
 // empty row, and the caller saves nothing.
 func (s *Handler) readFormEdit(c *fiber.Ctx) (f form.FormEdit, errs form.Errors, add bool, err error) {
-	f = form.NewFormEdit(c.FormValue, func(k string) []string { return postValues(c, k) })
+	st := core.SettingsOf(c)
+	f = form.NewFormEdit(c.FormValue, func(k string) []string { return postValues(c, k) }, form.Langs(st), st.Language)
 	if c.FormValue("add") == "yes" {
 		f.Rows = append(f.Rows, form.FieldRow{})
 		return f, form.Errors{}, true, nil
@@ -162,7 +172,7 @@ func (s *Handler) FormsEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.formEditorPage(c, fiber.StatusOK, rec, form.FormEditOf(rec), form.Errors{}, c.Query("saved") == "1")
+	return s.formEditorPage(c, fiber.StatusOK, rec, form.FormEditOf(rec, form.Langs(core.SettingsOf(c)), core.SettingsOf(c).Language), form.Errors{}, c.Query("saved") == "1")
 }
 
 // FormsSave saves a support form; the portal uses the new fields from its
@@ -199,5 +209,5 @@ func (s *Handler) FormsSave(c *fiber.Ctx) error {
 	if !core.IsFragment(c) {
 		return core.Redirect(c, "/admin/forms/"+recItoa(rec.ID)+"?saved=1")
 	}
-	return s.formEditorPage(c, fiber.StatusOK, &next, form.FormEditOf(&next), form.Errors{}, true)
+	return s.formEditorPage(c, fiber.StatusOK, &next, form.FormEditOf(&next, form.Langs(core.SettingsOf(c)), core.SettingsOf(c).Language), form.Errors{}, true)
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
@@ -20,10 +21,11 @@ import (
 
 // stageAudit is what the audit log keeps of a stage.
 type stageAudit struct {
-	PipelineID int64  `json:"pipeline_id"`
-	Name       string `json:"name"`
-	Closed     bool   `json:"closed"`
-	Tickets    *int64 `json:"tickets_changed,omitempty"`
+	PipelineID int64      `json:"pipeline_id"`
+	Name       string     `json:"name"`
+	Labels     model.Text `json:"labels,omitempty"`
+	Closed     bool       `json:"closed"`
+	Tickets    *int64     `json:"tickets_changed,omitempty"`
 }
 
 // pipelineCard is one card's state: the stored pipeline, and what was
@@ -34,6 +36,7 @@ type pipelineCard struct {
 	Name     string                   // the pipeline's name field
 	NewStage form.StageEdit           // the "add a stage" row
 	Typed    map[int64]form.StageEdit // stage rows as typed
+	Labels   map[int64]model.Text     // stage rows' portal names as typed
 	Notice   string
 	Changed  int64
 	First    bool
@@ -46,6 +49,27 @@ func (pc pipelineCard) StageName(st *model.Stage) string {
 		return t.Name
 	}
 	return st.Name
+}
+
+// StageLabels is a stage row's portal names: as typed, or as stored.
+func (pc pipelineCard) StageLabels(st *model.Stage) model.Text {
+	if t, ok := pc.Labels[st.ID]; ok {
+		return t
+	}
+	return st.Labels
+}
+
+// StageErrs are the errors of a stage row's portal names, keyed as the
+// inputs are: labels_<lang>.
+func (pc pipelineCard) StageErrs(st *model.Stage) form.Errors {
+	prefix := "s" + recItoa(st.ID) + "_"
+	out := form.Errors{}
+	for k, v := range pc.Errors {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			out[rest] = v
+		}
+	}
+	return out
 }
 
 // StageClosed is a stage row's status: as typed, or as stored.
@@ -80,7 +104,7 @@ func (s *Handler) pipelineCards(c *fiber.Ctx, replaced *pipelineCard) ([]fiber.M
 			card.P = p
 		}
 		card.First, card.Last = i == 0, i == len(pipelines)-1
-		out = append(out, s.View(c, fiber.Map{"Card": card}))
+		out = append(out, s.View(c, fiber.Map{"Card": card, "Langs": form.Langs(core.SettingsOf(c)), "Def": core.SettingsOf(c).Language}))
 	}
 	return out, nil
 }
@@ -119,7 +143,9 @@ func (s *Handler) renderCard(c *fiber.Ctx, status int, card pipelineCard) error 
 	card.P = p
 	card.First = len(all) > 0 && all[0].ID == p.ID
 	card.Last = len(all) > 0 && all[len(all)-1].ID == p.ID
-	return s.adminFragment(c, status, "partials/admin/pipeline_card", fiber.Map{"Card": card})
+	return s.adminFragment(c, status, "partials/admin/pipeline_card", fiber.Map{
+		"Card": card, "Langs": form.Langs(core.SettingsOf(c)), "Def": core.SettingsOf(c).Language,
+	})
 }
 
 // PipelinesCreate creates a pipeline with its first stage, open.
@@ -285,6 +311,11 @@ func (s *Handler) StagesSave(c *fiber.Ctx) error {
 		return err
 	}
 	f, errs := form.NewStageEdit(c.FormValue)
+	labels, hasLabels := form.StageLabels(c.FormValue, func(k string) bool { return len(postValues(c, k)) > 0 },
+		form.Langs(core.SettingsOf(c)), errs)
+	if !hasLabels {
+		labels = st.Labels
+	}
 	key := "s" + recItoa(st.ID) + "_"
 	var changed int64
 	if !errs.Any() {
@@ -293,9 +324,14 @@ func (s *Handler) StagesSave(c *fiber.Ctx) error {
 			if changed, err = store.UpdateStage(ctx, tx, st.ID, f.Name, f.Closed); err != nil {
 				return err
 			}
+			if hasLabels {
+				if err := store.SetStageLabels(ctx, tx, st.ID, labels); err != nil {
+					return err
+				}
+			}
 			return store.AddAudit(ctx, tx, recAudit(c, "stage.update", recTarget("stage", st.ID),
-				stageAudit{PipelineID: p.ID, Name: st.Name, Closed: st.IsClosed},
-				stageAudit{PipelineID: p.ID, Name: f.Name, Closed: f.Closed, Tickets: &changed}))
+				stageAudit{PipelineID: p.ID, Name: st.Name, Labels: st.Labels, Closed: st.IsClosed},
+				stageAudit{PipelineID: p.ID, Name: f.Name, Labels: labels, Closed: f.Closed, Tickets: &changed}))
 		})
 		switch {
 		case errors.Is(err, store.ErrLastOpenStage):
@@ -316,6 +352,7 @@ func (s *Handler) StagesSave(c *fiber.Ctx) error {
 	}
 	return s.renderCard(c, fiber.StatusUnprocessableEntity, pipelineCard{
 		P: p, Errors: e, Name: p.Name, Typed: map[int64]form.StageEdit{st.ID: f},
+		Labels: map[int64]model.Text{st.ID: labels},
 	})
 }
 

@@ -66,6 +66,11 @@ func (s *Handler) sectionData(c *fiber.Ctx, section string, st model.PortalSetti
 		"FilterProperties": form.FilterProperties, "FilterOperators": form.FilterOperators, "Fonts": form.Fonts,
 		"Shades":  shades(st.PrimaryColor),
 		"LogoSrc": core.ImageSrc(st.LogoURL), "FaviconSrc": core.ImageSrc(st.FaviconURL),
+		"Langs": form.Langs(st),
+		// The title has an input for every language Portico speaks: the
+		// same section enables the languages, and a title typed for one
+		// just enabled (or disabled) is kept.
+		"AllLangs": form.Langs(model.PortalSettings{Language: st.Language, Languages: s.I18n.Codes()}),
 	}
 	if section == "filters" {
 		// Rows without a property are dropped on save (an empty row
@@ -81,10 +86,30 @@ func (s *Handler) sectionData(c *fiber.Ctx, section string, st model.PortalSetti
 			return nil, err
 		}
 	}
-	if section == "consent" && l.Consent != nil && st.ConsentVersionID == l.Consent.ID {
-		m["Notice"], m["Label"] = l.Consent.Notice, l.Consent.Label
+	if section == "consent" {
+		var notice, label model.Text
+		if l.Consent != nil && st.ConsentVersionID == l.Consent.ID {
+			notice, label = l.Consent.Notice, l.Consent.Label
+		}
+		m["Notice"] = s.withDefaults(st, notice, "register.consent_notice")
+		m["Label"] = s.withDefaults(st, label, "register.consent_label")
 	}
 	return m, nil
+}
+
+// withDefaults fills each portal language that has no text of its own
+// with Portico's text in that language, so that saving the consent
+// section keeps every language's customers reading their own language.
+func (s *Handler) withDefaults(st model.PortalSettings, t model.Text, key string) model.Text {
+	out := model.Text{}
+	for _, lang := range form.Langs(st) {
+		if v := t.Own(lang, st.Language); v != "" {
+			out[lang] = v
+		} else if s.I18n.Has(lang) {
+			out[lang] = s.I18n.Locale(lang).T(key)
+		}
+	}
+	return out
 }
 
 // PortalSettings shows every section of the settings page, and the audit

@@ -57,7 +57,7 @@ func (s *Handler) SaveSection(c *fiber.Ctx) error {
 	case "pages":
 		errs = form.ApplyPages(&next, g)
 	case "consent":
-		cs := form.ReadConsent(g)
+		cs := form.ReadConsent(next, g)
 		consent, errs = &cs, cs.Validate()
 	case "filters":
 		errs = form.ApplyFilters(&next, g)

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"cmp"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -33,6 +32,17 @@ func (s *Handler) PortalSample(c *fiber.Ctx) error {
 		return core.ErrNotFound
 	}
 	l := core.LocaleOf(c)
+	st := core.SettingsOf(c)
+	if lang := c.Query("lang"); lang != "" {
+		// The sample in one of the portal's languages, as its customers
+		// will see it.
+		if !core.Contains(form.Langs(st), lang) || !s.I18n.Has(lang) {
+			return core.ErrNotFound
+		}
+		l = s.I18n.Locale(lang)
+		l.Default = st.Language
+		c.Locals(core.LocalLocale, l)
+	}
 	base := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
 	company := int64(1)
 	sampleContact := &model.Contact{ID: -1, Name: l.T("sample.contact_name"), Email: "customer@example.com",
@@ -59,7 +69,11 @@ func (s *Handler) PortalSample(c *fiber.Ctx) error {
 		t := &store.TicketDetail{StageName: "Waiting on us", PipelineName: "Support"}
 		t.ID, t.Subject, t.Priority, t.Category = 1040, l.T("sample.subject_1"), model.PriorityHigh, "technical"
 		t.CreatedAt, t.LastActivityAt = base, base.Add(26*time.Hour)
-		m["Title"], m["Ticket"] = "#1040 "+t.Subject, t
+		pf, err := core.PortalForm(c.UserContext(), s.Store.DB, st)
+		if err != nil {
+			return err
+		}
+		m["Title"], m["Ticket"], m["Fields"] = "#1040 "+t.Subject, t, core.TicketFields(l, pf, &t.Ticket, false)
 		m["Messages"] = []*model.Message{
 			{ID: -1, Kind: model.KindPublic, Body: l.T("sample.message_1"), CreatedAt: base, AuthorContactID: &sampleContact.ID, AuthorContact: sampleContact},
 			{ID: -2, Kind: model.KindPublic, Body: l.T("sample.message_2"), CreatedAt: base.Add(3 * time.Hour), AuthorStaffID: &staffID, AuthorStaff: &model.StaffUser{Name: l.T("sample.agent_name")}},
@@ -69,11 +83,8 @@ func (s *Handler) PortalSample(c *fiber.Ctx) error {
 		m["Form"], m["Errors"], m["LoggedOut"] = form.Login{}, form.Errors{}, c.Params("page") == "logout"
 		sampleContact = nil
 	case "denied":
-		st := core.SettingsOf(c)
-		title, body := l.T("denied.title"), l.T("denied.body")
-		if pt := st.Pages["access_denied"]; pt.Heading != "" || pt.Intro != "" {
-			title, body = cmp.Or(pt.Heading, title), cmp.Or(pt.Intro, body)
-		}
+		pt := st.Pages["access_denied"]
+		title, body := l.PickOr(pt.Heading, "denied.title"), l.PickOr(pt.Intro, "denied.body")
 		m["Title"], m["Heading"], m["Body"], m["Status"] = title, title, body, fiber.StatusForbidden
 		sampleContact = nil
 	case "reset":

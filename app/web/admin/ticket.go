@@ -50,8 +50,13 @@ func (s *Handler) agentTicketView(c *fiber.Ctx, t *store.TicketDetail) (fiber.Ma
 	if err != nil {
 		return nil, err
 	}
+	pf, err := core.PortalForm(ctx, s.Store.DB, core.SettingsOf(c))
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
-		"Title": "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject, "Ticket": t, "Threads": threads,
+		"Fields": core.TicketFields(core.LocaleOf(c), pf, &t.Ticket, true),
+		"Title":  "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject, "Ticket": t, "Threads": threads,
 		"Contacts": contacts, "Companies": companies, "Pipelines": pipelines, "StaffUsers": staff,
 		"Priorities": form.Priorities, "Errors": form.Errors{}, "Composer": form.StaffMessage{},
 		"MaxUploads": s.Config.MaxUploads, "MaxSize": s.Config.MaxUploadSize,

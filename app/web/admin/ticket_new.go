@@ -22,9 +22,24 @@ func (s *Handler) phoneTicketPage(c *fiber.Ctx, status int, f form.PhoneTicket, 
 	if err != nil {
 		return err
 	}
+	// The category is a choice list when the portal's form gives it
+	// choices, so that phone tickets file like portal ones.
+	pf, err := core.PortalForm(ctx, s.Store.DB, core.SettingsOf(c))
+	if err != nil {
+		return err
+	}
+	var categories []model.Choice
+	if pf != nil {
+		for _, fl := range pf.Fields {
+			if fl.Property == "category" {
+				categories = fl.Choices
+			}
+		}
+	}
 	return s.adminPage(c, status, "pages/admin/ticket_new", fiber.Map{
 		"Title": core.LocaleOf(c).T("backoffice.new_ticket"), "Form": f, "Errors": errs, "Pipelines": pipelines,
 		"CompanyList": companies, "Priorities": form.Priorities, "Sources": form.PhoneSources,
+		"Categories": categories, "CategoryListed": hasChoice(categories, f.Category),
 	})
 }
 
@@ -88,4 +103,13 @@ func (s *Handler) TicketCreate(c *fiber.Ctx) error {
 		return err
 	}
 	return core.Redirect(c, "/admin/tickets/"+strconv.FormatInt(t.ID, 10))
+}
+
+func hasChoice(choices []model.Choice, v string) bool {
+	for _, c := range choices {
+		if c.Value == v {
+			return true
+		}
+	}
+	return false
 }

@@ -26,5 +26,11 @@ func (s *Core) CurrentConsent(c *fiber.Ctx) (Consent, error) {
 	if err != nil {
 		return out, err
 	}
-	return Consent{VersionID: v.ID, Notice: v.Notice, Label: v.Label}, nil
+	// In the customer's language, else the default language's, else
+	// Portico's own text in the customer's language.
+	return Consent{
+		VersionID: v.ID,
+		Notice:    l.PickOr(v.Notice, "register.consent_notice"),
+		Label:     l.PickOr(v.Label, "register.consent_label"),
+	}, nil
 }

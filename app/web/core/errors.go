@@ -24,12 +24,12 @@ func (s *Core) Message(c *fiber.Ctx, status int, titleKey, bodyKey string) error
 	if l != nil {
 		title, body = l.T(titleKey), l.T(bodyKey)
 	}
-	if pt, ok := SettingsOf(c).Pages[pageKey(titleKey)]; ok {
-		if pt.Heading != "" {
-			title = pt.Heading
+	if pt, ok := SettingsOf(c).Pages[pageKey(titleKey)]; ok && l != nil {
+		if v := l.Pick(pt.Heading); v != "" {
+			title = v
 		}
-		if pt.Intro != "" {
-			body = pt.Intro
+		if v := l.Pick(pt.Intro); v != "" {
+			body = v
 		}
 	}
 	c.Set("Cache-Control", "no-store")
@@ -71,8 +71,10 @@ func (s *Core) HandleError(c *fiber.Ctx, err error) error {
 			slog.Any("err", err))
 		err, status = ErrUnavailable, fiber.StatusServiceUnavailable
 	}
-	if c.Locals(localLocale) == nil && s.I18n != nil {
-		c.Locals(localLocale, s.I18n.Locale(s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage), s.I18n.Codes(), "en")))
+	if c.Locals(LocalLocale) == nil && s.I18n != nil {
+		l := s.I18n.Locale(s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage), s.I18n.Codes(), "en"))
+		l.Default = SettingsOf(c).Language
+		c.Locals(LocalLocale, l)
 	}
 	var limited *LimitedError
 	if errors.As(err, &limited) {

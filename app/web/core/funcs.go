@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"portico/app/web/form"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -42,15 +41,6 @@ func templateFuncs() template.FuncMap {
 				return name
 			}
 			return ""
-		},
-		"kb": func(n int64) string {
-			if n < 1024 {
-				return strconv.FormatInt(n, 10) + " B"
-			}
-			if n < 1<<20 {
-				return strconv.FormatInt((n+512)/1024, 10) + " KB"
-			}
-			return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
 		},
 		"initial": func(s string) string {
 			for _, r := range s {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"encoding/base64"
 	"net/url"
 	"strconv"
@@ -115,7 +116,7 @@ func ListRows(l *i18n.Locale, st model.PortalSettings, rows []store.TicketRow) [
 		status := open
 		switch {
 		case st.ShowStageNames && r.StageName != "":
-			status = r.StageName
+			status = cmp.Or(l.Pick(r.StageLabels), r.StageName)
 		case r.Closed:
 			status = closed
 		}
@@ -147,6 +148,7 @@ type ListControls struct {
 type ListLink struct {
 	Label, URL string
 	Count      int
+	CountText  string // Count as the language writes numbers
 	Current    bool
 }
 
@@ -202,7 +204,7 @@ func (ls ListState) Controls(l *i18n.Locale, last *store.TicketRow) ListControls
 	}
 	counts := map[string]int{"open": ls.Open, "closed": ls.Closed, "all": ls.Open + ls.Closed}
 	for _, s := range []string{"open", "closed", "all"} {
-		c.Tabs = append(c.Tabs, ListLink{Label: l.T("tickets.status_" + s), URL: ls.With("status", s), Count: counts[s], Current: ls.Status == s})
+		c.Tabs = append(c.Tabs, ListLink{Label: l.T("tickets.status_" + s), URL: ls.With("status", s), Count: counts[s], CountText: l.Number(int64(counts[s])), Current: ls.Status == s})
 	}
 	for _, col := range listColumns {
 		h := ListColumn{Label: l.T("tickets.col_" + col), URL: ls.SortBy(col), AriaSort: ls.SortDir(col), Arrow: "↕", Hint: l.T("tickets.sortable")}

@@ -54,7 +54,11 @@ func (c ListControls) tabsHTML() template.HTML {
 	for _, l := range c.Tabs {
 		b.WriteString("\n          <li>")
 		link(&b, l.URL, l.Current, "")
-		b.WriteString(esc(l.Label) + " <span>" + strconv.Itoa(l.Count) + "</span></a></li>")
+		n := l.CountText
+		if n == "" {
+			n = strconv.Itoa(l.Count)
+		}
+		b.WriteString(esc(l.Label) + " <span>" + esc(n) + "</span></a></li>")
 	}
 	return template.HTML(b.String()) //nolint:gosec // every value above is escaped
 }

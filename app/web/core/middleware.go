@@ -288,7 +288,9 @@ func (s *Core) ChooseLocale(c *fiber.Ctx) error {
 		}
 		code = s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage), enabled, def)
 	}
-	c.Locals(localLocale, s.I18n.Locale(code))
+	l := s.I18n.Locale(code)
+	l.Default = st.Language
+	c.Locals(LocalLocale, l)
 	return c.Next()
 }
 

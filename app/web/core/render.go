@@ -101,7 +101,7 @@ const (
 	localSession         = "portico.session"
 	LocalSID             = "portico.sid"
 	LocalContact         = "portico.contact"
-	localLocale          = "portico.locale"
+	LocalLocale          = "portico.locale" // the request's *i18n.Locale
 	LocalExpired         = "portico.expired"
 	localPreview         = "portico.preview"
 	localReqID           = "requestid"
@@ -129,7 +129,7 @@ func sessionOf(c *fiber.Ctx) *auth.Session {
 
 // LocaleOf is the language the request is answered in.
 func LocaleOf(c *fiber.Ctx) *i18n.Locale {
-	l, _ := c.Locals(localLocale).(*i18n.Locale)
+	l, _ := c.Locals(LocalLocale).(*i18n.Locale)
 	return l
 }
 

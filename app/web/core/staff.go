@@ -103,6 +103,8 @@ func (s *Core) RequireSettingsPermission(c *fiber.Ctx) error {
 
 // StaffLocale picks the back office language from Accept-Language.
 func (s *Core) StaffLocale(c *fiber.Ctx) error {
-	c.Locals(localLocale, s.I18n.Locale(s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage), s.I18n.Codes(), "en")))
+	l := s.I18n.Locale(s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage), s.I18n.Codes(), "en"))
+	l.Default = SettingsOf(c).Language
+	c.Locals(LocalLocale, l)
 	return c.Next()
 }

@@ -127,6 +127,26 @@ func NewStageEdit(get func(string, ...string) string) (StageEdit, Errors) {
 	return f, e
 }
 
+// StageLabels reads a stage's names for the portal, one input per
+// language (labels_<lang>), into e's errors at each input. ok is false
+// when the form has none of those inputs: the names are then left as
+// they are.
+func StageLabels(get func(string, ...string) string, has func(string) bool, langs []string, e Errors) (t model.Text, ok bool) {
+	t = model.Text{}
+	for _, l := range langs {
+		name := LangField("labels", l)
+		if !has(name) {
+			continue
+		}
+		ok = true
+		t[l] = oneLine(get(name))
+		if tooLong(t[l], 100) {
+			e[name] = "form.too_long"
+		}
+	}
+	return t.Clean(), ok
+}
+
 // FormProperties are the ticket properties a support form field may fill,
 // besides custom ones.
 var FormProperties = []string{"subject", "description", "priority", "category"}
@@ -138,12 +158,16 @@ var customNameRe = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 
 // FieldRow is one field row as the form builder shows it: the property
 // chosen in the select ("custom" for a custom property) and the custom
-// name apart.
+// name apart, and its texts per language. Choices are typed one a line,
+// "value | label", in a box per language (Typed, kept as typed).
 type FieldRow struct {
 	Kind     string // subject, description, priority, category or custom; "" while not chosen
 	Custom   string
-	Label    string
+	Label    model.Text
+	Help     model.Text
 	Required bool
+	Choices  []model.Choice
+	Typed    map[string]string // the choice boxes as typed, by language
 }
 
 // Property is the ticket property the row maps to.
@@ -154,6 +178,51 @@ func (r FieldRow) Property() string {
 	return r.Kind
 }
 
+// ChoicesIn is the choice box of a language: as typed, or one line per
+// choice that has a label in it ("value | label"; every choice in the
+// default language).
+func (r FieldRow) ChoicesIn(lang, def string) string {
+	if t, ok := r.Typed[lang]; ok {
+		return t
+	}
+	var b strings.Builder
+	for _, c := range r.Choices {
+		label := c.Label.Own(lang, def)
+		switch {
+		case label == "" && lang != def:
+			continue
+		case label == "" || label == c.Value:
+			b.WriteString(c.Value + "\n")
+		default:
+			b.WriteString(c.Value + " | " + label + "\n")
+		}
+	}
+	return b.String()
+}
+
+// ShowChoices tells whether the builder shows the row's choice boxes: for
+// a field that may offer choices, one not chosen yet, or one with choices
+// typed (to show their error).
+func (r FieldRow) ShowChoices() bool {
+	if r.Kind == "" || choiceField(r.Kind) {
+		return true
+	}
+	for _, v := range r.Typed {
+		if v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// BoxRows is the height of the row's choice boxes: its choices and one
+// more line, between 3 and 10.
+func (r FieldRow) BoxRows() int { return min(max(len(r.Choices)+1, 3), 10) }
+
+// choiceFields are the properties whose field may offer choices: the
+// others are free text, or (priority) have choices of their own.
+func choiceField(kind string) bool { return kind == "category" || kind == "custom" }
+
 // FormEdit is the support form builder.
 type FormEdit struct {
 	Name             string
@@ -161,13 +230,15 @@ type FormEdit struct {
 	PipelineID       int64
 	AllowAttachments bool
 	Rows             []FieldRow
+	Langs            []string // the portal's languages, default first
+	Default          string
 }
 
 // FormEditOf shows a stored form in the builder.
-func FormEditOf(f *model.Form) FormEdit {
-	fe := FormEdit{Name: f.Name, InboxID: f.InboxID, PipelineID: f.PipelineID, AllowAttachments: f.AllowAttachments}
+func FormEditOf(f *model.Form, langs []string, def string) FormEdit {
+	fe := FormEdit{Name: f.Name, InboxID: f.InboxID, PipelineID: f.PipelineID, AllowAttachments: f.AllowAttachments, Langs: langs, Default: def}
 	for _, fl := range f.Fields {
-		r := FieldRow{Kind: fl.Property, Label: fl.Label, Required: fl.Required}
+		r := FieldRow{Kind: fl.Property, Label: fl.Label, Help: fl.Help, Required: fl.Required, Choices: fl.Choices}
 		if name, ok := strings.CutPrefix(fl.Property, "custom:"); ok {
 			r.Kind, r.Custom = "custom", name
 		}
@@ -177,17 +248,29 @@ func FormEditOf(f *model.Form) FormEdit {
 }
 
 // NewFormEdit reads the builder. Field rows come as parallel lists
-// (field_property, field_custom, field_label, field_required), one entry
-// per row, as the page sends them; field_remove lists the indexes of rows
-// to drop. Rows left entirely blank are dropped too.
-func NewFormEdit(get func(string, ...string) string, values func(string) []string) FormEdit {
+// (field_property, field_custom, field_label_<lang>, field_help_<lang>,
+// field_choices_<lang>, field_required), one entry per row, as the page
+// sends them; field_remove lists the indexes of rows to drop. Rows left
+// entirely blank are dropped too. A bare field_label list (a form from
+// before labels had languages) is the default language's.
+func NewFormEdit(get func(string, ...string) string, values func(string) []string, langs []string, def string) FormEdit {
 	f := FormEdit{
 		Name:             oneLine(get("name")),
 		InboxID:          max(atoi64(get("inbox")), 0),
 		PipelineID:       max(atoi64(get("pipeline")), 0),
 		AllowAttachments: get("allow_attachments") == "yes",
+		Langs:            langs, Default: def,
 	}
-	kinds, customs, labels, required := values("field_property"), values("field_custom"), values("field_label"), values("field_required")
+	kinds, customs, required := values("field_property"), values("field_custom"), values("field_required")
+	labels, helps, choices := map[string][]string{}, map[string][]string{}, map[string][]string{}
+	for _, l := range langs {
+		labels[l] = values(LangField("field_label", l))
+		helps[l] = values(LangField("field_help", l))
+		choices[l] = values(LangField("field_choices", l))
+	}
+	if bare := values("field_label"); len(bare) > 0 && len(labels[def]) == 0 {
+		labels[def] = bare
+	}
 	at := func(l []string, i int) string {
 		if i < len(l) {
 			return l[i]
@@ -202,10 +285,18 @@ func NewFormEdit(get func(string, ...string) string, values func(string) []strin
 	}
 	for i, k := range kinds {
 		r := FieldRow{
-			Kind: oneLine(k), Custom: strings.ToLower(oneLine(at(customs, i))), Label: oneLine(at(labels, i)),
-			Required: at(required, i) == "yes",
+			Kind: oneLine(k), Custom: strings.ToLower(oneLine(at(customs, i))),
+			Required: at(required, i) == "yes", Label: model.Text{}, Help: model.Text{}, Typed: map[string]string{},
 		}
-		if remove[i] || r.Kind == "" && r.Custom == "" && r.Label == "" {
+		blank := true
+		for _, l := range langs {
+			r.Label[l] = oneLine(at(labels[l], i))
+			r.Help[l] = oneLine(at(helps[l], i))
+			r.Typed[l] = strings.TrimSpace(strings.ReplaceAll(clean(at(choices[l], i)), "\r", ""))
+			blank = blank && r.Label[l] == "" && r.Help[l] == "" && r.Typed[l] == ""
+		}
+		r.Label, r.Help = r.Label.Clean(), r.Help.Clean()
+		if remove[i] || r.Kind == "" && r.Custom == "" && blank {
 			continue
 		}
 		f.Rows = append(f.Rows, r)
@@ -213,9 +304,66 @@ func NewFormEdit(get func(string, ...string) string, values func(string) []strin
 	return f
 }
 
+// choiceLine splits one line of a choice box: "value | label".
+func choiceLine(line string) (value, label string) {
+	value, label, _ = strings.Cut(line, "|")
+	return oneLine(value), oneLine(label)
+}
+
+// readChoices reads a row's choice boxes into its choices, adding the
+// errors of row i to e: the default language's box lists the choices,
+// the others may only name them.
+func (f FormEdit) readChoices(r *FieldRow, i int, e Errors) {
+	r.Choices = nil
+	name := fmt.Sprintf("field_choices_%d", i)
+	if !choiceField(r.Kind) {
+		for _, l := range f.Langs {
+			if r.Typed[l] != "" {
+				e[LangField(name, l)] = "records.choices_not_here"
+			}
+		}
+		return
+	}
+	index := map[string]int{}
+	for _, line := range strings.Split(r.Typed[f.Default], "\n") {
+		v, label := choiceLine(line)
+		switch {
+		case v == "":
+			continue
+		case tooLong(v, 100) || tooLong(label, 200):
+			e[LangField(name, f.Default)] = "form.too_long"
+		case index[v] > 0:
+			e[LangField(name, f.Default)] = "records.choice_duplicate"
+		}
+		if label == "" {
+			label = v
+		}
+		r.Choices = append(r.Choices, model.Choice{Value: v, Label: model.Text{f.Default: label}})
+		index[v] = len(r.Choices)
+	}
+	for _, l := range f.Langs[1:] {
+		for _, line := range strings.Split(r.Typed[l], "\n") {
+			v, label := choiceLine(line)
+			switch {
+			case v == "":
+			case index[v] == 0:
+				e[LangField(name, l)] = "records.choice_unknown"
+			case tooLong(label, 200):
+				e[LangField(name, l)] = "form.too_long"
+			case label != "":
+				r.Choices[index[v]-1].Label[l] = label
+			}
+		}
+	}
+	if len(r.Choices) > 50 {
+		e[LangField(name, f.Default)] = "records.choices_too_many"
+	}
+}
+
 // Validate checks the builder against the inboxes and pipelines that
-// exist. Errors on a row are keyed field_property_N, field_custom_N and
-// field_label_N, N counting the rows kept.
+// exist, and reads the rows' choices. Errors on a row are keyed
+// field_property_N, field_custom_N and field_label_N_<lang> (and help,
+// choices), N counting the rows kept.
 func (f FormEdit) Validate(inboxes, pipelines []int64) Errors {
 	e := Errors{}
 	switch {
@@ -234,7 +382,8 @@ func (f FormEdit) Validate(inboxes, pipelines []int64) Errors {
 	}
 	seen := map[string]bool{}
 	subject := false
-	for i, r := range f.Rows {
+	for i := range f.Rows {
+		r := &f.Rows[i]
 		switch {
 		case r.Kind == "":
 			e[fmt.Sprintf("field_property_%d", i)] = "records.field_property_required"
@@ -255,11 +404,10 @@ func (f FormEdit) Validate(inboxes, pipelines []int64) Errors {
 		}
 		seen[p] = true
 		subject = subject || r.Kind == "subject"
-		switch {
-		case r.Label == "":
-			e[fmt.Sprintf("field_label_%d", i)] = "form.required"
-		case tooLong(r.Label, 200):
-			e[fmt.Sprintf("field_label_%d", i)] = "form.too_long"
+		checkText(e, r.Label, fmt.Sprintf("field_label_%d", i), f.Langs, f.Default, true, 200)
+		checkText(e, r.Help, fmt.Sprintf("field_help_%d", i), f.Langs, f.Default, false, 300)
+		if r.Typed != nil {
+			f.readChoices(r, i, e)
 		}
 	}
 	if !subject {
@@ -276,7 +424,10 @@ func (f FormEdit) Validate(inboxes, pipelines []int64) Errors {
 func (f FormEdit) Fields() []model.FormField {
 	out := make([]model.FormField, 0, len(f.Rows))
 	for _, r := range f.Rows {
-		out = append(out, model.FormField{Property: r.Property(), Label: r.Label, Required: r.Required || r.Kind == "subject"})
+		out = append(out, model.FormField{
+			Property: r.Property(), Label: r.Label.Clean(), Help: r.Help.Clean(),
+			Required: r.Required || r.Kind == "subject", Choices: r.Choices,
+		})
 	}
 	return out
 }

@@ -31,8 +31,7 @@ var reservedSlugs = []string{"admin", "static", "healthz", "readyz", "metrics"}
 // ApplyGeneral reads title, slug, base URL and languages.
 func ApplyGeneral(s *model.PortalSettings, g Getter, available []string) Errors {
 	e := Errors{}
-	previousSlug := s.Slug
-	s.Title = oneLine(g.Get("title"))
+	previousSlug, previousLanguage := s.Slug, s.Language
 	s.Slug = strings.ToLower(oneLine(g.Get("slug")))
 	s.BaseURL = strings.TrimRight(oneLine(g.Get("base_url")), "/")
 	s.Language = g.Get("language")
@@ -41,12 +40,6 @@ func ApplyGeneral(s *model.PortalSettings, g Getter, available []string) Errors 
 		if contains(available, l) && !contains(s.Languages, l) {
 			s.Languages = append(s.Languages, l)
 		}
-	}
-	switch {
-	case s.Title == "":
-		e["title"] = "form.required"
-	case tooLong(s.Title, 100):
-		e["title"] = "form.too_long"
 	}
 	switch {
 	case !slugRe.MatchString(s.Slug):
@@ -66,11 +59,17 @@ func ApplyGeneral(s *model.PortalSettings, g Getter, available []string) Errors 
 	if s.BaseURL != "" && !AbsoluteURL(s.BaseURL) {
 		e["base_url"] = "settings.base_url_invalid"
 	}
+	def := s.Language
 	if !contains(available, s.Language) {
 		e["language"] = "form.invalid"
+		def = previousLanguage
 	} else if !contains(s.Languages, s.Language) {
 		s.Languages = append([]string{s.Language}, s.Languages...)
 	}
+	// The form shows a title input for every language Portico speaks,
+	// since this same section enables the languages.
+	s.Title = readText(s.Title, g, "title", available, def, oneLine)
+	checkText(e, s.Title, "title", available, def, true, 100)
 	return e
 }
 
@@ -134,16 +133,17 @@ var SystemPages = []string{"login", "register", "logout", "access_denied", "pass
 // ApplyPages reads the system page texts.
 func ApplyPages(s *model.PortalSettings, g Getter) Errors {
 	e := Errors{}
+	langs, def := Langs(*s), s.Language
+	old := s.Pages
 	s.Pages = map[string]model.PageText{}
 	for _, p := range SystemPages {
-		pt := model.PageText{Heading: oneLine(g.Get(p + "_heading")), Intro: clean(g.Get(p + "_intro"))}
-		if tooLong(pt.Heading, 120) {
-			e[p+"_heading"] = "form.too_long"
+		pt := model.PageText{
+			Heading: readText(old[p].Heading, g, p+"_heading", langs, def, oneLine),
+			Intro:   readText(old[p].Intro, g, p+"_intro", langs, def, clean),
 		}
-		if tooLong(pt.Intro, 1000) {
-			e[p+"_intro"] = "form.too_long"
-		}
-		if pt.Heading != "" || pt.Intro != "" {
+		checkText(e, pt.Heading, p+"_heading", langs, def, false, 120)
+		checkText(e, pt.Intro, p+"_intro", langs, def, false, 1000)
+		if !pt.Heading.IsEmpty() || !pt.Intro.IsEmpty() {
 			s.Pages[p] = pt
 		}
 	}
@@ -164,31 +164,44 @@ var consentPolicy = func() *bluemonday.Policy {
 // SanitizeNotice cleans consent notice HTML: links and emphasis only.
 func SanitizeNotice(html string) string { return consentPolicy.Sanitize(html) }
 
-// Consent is the consent section: notice and checkbox label.
+// Consent is the consent section: notice and checkbox label, per
+// language.
 type Consent struct {
-	Notice string
-	Label  string
+	Notice model.Text
+	Label  model.Text
+	typed  model.Text // the notice before sanitizing
+	langs  []string
+	def    string
 }
 
-// ReadConsent reads and sanitizes the consent texts.
-func ReadConsent(g Getter) Consent {
-	return Consent{Notice: SanitizeNotice(clean(g.Get("notice"))), Label: oneLine(g.Get("label"))}
+// ReadConsent reads and sanitizes the consent texts in the portal's
+// languages.
+func ReadConsent(s model.PortalSettings, g Getter) Consent {
+	langs := Langs(s)
+	typed := readText(nil, g, "notice", langs, s.Language, clean)
+	notice := model.Text{}
+	for l, v := range typed {
+		notice[l] = strings.TrimSpace(SanitizeNotice(v))
+	}
+	return Consent{
+		Notice: notice.Clean(),
+		Label:  readText(nil, g, "label", langs, s.Language, oneLine),
+		typed:  typed, langs: langs, def: s.Language,
+	}
 }
 
-// Validate checks the consent texts.
+// Validate checks the consent texts: both are needed in the default
+// language; the others fall back to it.
 func (c Consent) Validate() Errors {
 	e := Errors{}
-	switch {
-	case strings.TrimSpace(c.Notice) == "":
-		e["notice"] = "form.required"
-	case tooLong(c.Notice, 5000):
-		e["notice"] = "form.too_long"
-	}
-	switch {
-	case c.Label == "":
-		e["label"] = "form.required"
-	case tooLong(c.Label, 300):
-		e["label"] = "form.too_long"
+	checkText(e, c.Notice, "notice", c.langs, c.def, true, 5000)
+	checkText(e, c.Label, "label", c.langs, c.def, true, 300)
+	for _, l := range c.langs {
+		// Typed, but nothing allowed was left: say so rather than fall
+		// back to another language in silence.
+		if c.typed[l] != "" && c.Notice[l] == "" {
+			e[LangField("notice", l)] = "settings.notice_markup_only"
+		}
 	}
 	return e
 }
@@ -312,22 +325,36 @@ func ApplyBranding(s *model.PortalSettings, g Getter) Errors {
 	if g.Get("remove_favicon") == "yes" {
 		s.FaviconURL = ""
 	}
-	labels, urls := g.Values("menu_label"), g.Values("menu_url")
-	s.Menu = nil
-	for i, l := range labels {
-		l = oneLine(l)
-		u := ""
-		if i < len(urls) {
-			u = oneLine(urls[i])
+	langs, def := Langs(*s), s.Language
+	urls := g.Values("menu_url")
+	labels := map[string][]string{}
+	for _, l := range langs {
+		labels[l] = g.Values(LangField("menu_label", l))
+	}
+	if bare := g.Values("menu_label"); len(bare) > 0 && len(labels[def]) == 0 {
+		// A form from before labels had languages.
+		labels[def] = bare
+	}
+	at := func(l []string, i int) string {
+		if i < len(l) {
+			return l[i]
 		}
-		if l == "" && u == "" {
+		return ""
+	}
+	s.Menu = nil
+	for i, u := range urls {
+		u = oneLine(u)
+		label := model.Text{}
+		for _, l := range langs {
+			label[l] = oneLine(at(labels[l], i))
+		}
+		label = label.Clean()
+		if label.IsEmpty() && u == "" {
 			continue
 		}
 		n := len(s.Menu)
-		s.Menu = append(s.Menu, model.MenuItem{Label: l, URL: u})
-		if l == "" || tooLong(l, 40) {
-			e[fmt.Sprintf("menu_label_%d", n)] = "form.required"
-		}
+		s.Menu = append(s.Menu, model.MenuItem{Label: label, URL: u})
+		checkText(e, label, fmt.Sprintf("menu_label_%d", n), langs, def, true, 40)
 		if !(AbsoluteURL(u) || (strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") && !strings.Contains(u, "\\"))) {
 			e[fmt.Sprintf("menu_url_%d", n)] = "settings.menu_url_invalid"
 		}

@@ -66,7 +66,8 @@ func FieldName(property string) string {
 	return property
 }
 
-// Validate checks required fields, lengths and the priority's allowlist.
+// Validate checks required fields, lengths, and that a choice field's
+// value is one of its choices (the priority's, Portico's own).
 func (t NewTicket) Validate(f *model.Form) Errors {
 	e := Errors{}
 	if len(t.Key) < 16 || len(t.Key) > 64 {
@@ -85,9 +86,21 @@ func (t NewTicket) Validate(f *model.Form) Errors {
 			e[fl.Property] = "form.too_long"
 		case fl.Property == "priority" && v != "" && !contains(Priorities, v):
 			e[fl.Property] = "form.invalid"
+		case len(fl.Choices) > 0 && v != "" && !hasChoice(fl.Choices, v):
+			e[fl.Property] = "form.choice_invalid"
 		}
 	}
 	return e
+}
+
+// hasChoice tells whether v is one of a field's choices.
+func hasChoice(choices []model.Choice, v string) bool {
+	for _, c := range choices {
+		if c.Value == v {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, v string) bool {

@@ -37,7 +37,12 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
+	pf, err := core.PortalForm(c.UserContext(), s.Store.DB, core.SettingsOf(c))
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
+		"Fields":     core.TicketFields(core.LocaleOf(c), pf, &t.Ticket, false),
 		"Title":      "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject,
 		"Ticket":     t,
 		"Messages":   msgs,
