@@ -414,14 +414,14 @@ func TestBrowserBackOfficeListFocus(t *testing.T) {
 
 	// A settings section saved with an invalid field: focus on that field.
 	b.open("/admin/portal")
-	b.waitJS("the general section", `document.querySelector('#general #title')`)
+	b.waitJS("the general section", `document.querySelector('#general #title_en')`)
 	fcSettled(b)
-	evalJS[bool](b, `(() => { document.querySelector('#general #title').value = ''; return true; })()`)
+	evalJS[bool](b, `(() => { document.querySelector('#general #title_en').value = ''; return true; })()`)
 	b.do("save the general section", chromedp.Click(chromedp.CSS(`#general button[type="submit"]:not([name])`)))
-	b.waitJS("the general section's error", `document.querySelector('#general #title[aria-invalid="true"]')`)
+	b.waitJS("the general section's error", `document.querySelector('#general #title_en[aria-invalid="true"]')`)
 	fcSettled(b)
-	if id := evalJS[string](b, `document.activeElement.id`); id != "title" {
-		t.Errorf("after a failed save focus is on %s, want the invalid #title", evalJS[string](b, `fcActive()`))
+	if id := evalJS[string](b, `document.activeElement.id`); id != "title_en" {
+		t.Errorf("after a failed save focus is on %s, want the invalid #title_en", evalJS[string](b, `fcActive()`))
 	}
 }
 
