@@ -223,14 +223,15 @@ func (s *seeder) inboxes(ctx context.Context) error {
 
 // stageDef describes one stage of a pipeline; its position is its index.
 type stageDef struct {
-	name   string
-	closed bool
+	name    string
+	closed  bool
+	waiting bool // waits on the customer
 }
 
 func (s *seeder) pipelines(ctx context.Context) error {
 	var err error
 	s.supportPipeline, err = s.pipeline(ctx, "Support pipeline", 0, []stageDef{
-		{"New", false}, {"Waiting on us", false}, {"Waiting on customer", false}, {"Closed", true},
+		{"New", false, false}, {"Waiting on us", false, false}, {"Waiting on customer", false, true}, {"Closed", true, false},
 	})
 	if err != nil {
 		return err
@@ -238,7 +239,7 @@ func (s *seeder) pipelines(ctx context.Context) error {
 	// The portal filter rule shows only the support pipeline, so tickets
 	// here stay internal even when a contact is associated with them.
 	s.itPipeline, err = s.pipeline(ctx, "Internal IT", 1, []stageDef{
-		{"Triage", false}, {"Done", true},
+		{"Triage", false, false}, {"Done", true, false},
 	})
 	return err
 }
@@ -249,7 +250,7 @@ func (s *seeder) pipeline(ctx context.Context, name string, pos int, defs []stag
 		return nil, err
 	}
 	for i, d := range defs {
-		st := &model.Stage{PipelineID: p.ID, Name: d.name, Position: i, IsClosed: d.closed}
+		st := &model.Stage{PipelineID: p.ID, Name: d.name, Position: i, IsClosed: d.closed, WaitsOnCustomer: d.waiting}
 		if err := s.insert(ctx, "stage", st); err != nil {
 			return nil, err
 		}

@@ -106,6 +106,9 @@ type Stage struct {
 	Name       string `bun:"name,notnull"`
 	Position   int    `bun:"position,notnull"`
 	IsClosed   bool   `bun:"is_closed,notnull"`
+	// WaitsOnCustomer marks an open stage where the customer must act:
+	// the portal shows its tickets as "waiting on you".
+	WaitsOnCustomer bool `bun:"waits_on_customer,notnull"`
 }
 
 // Inbox receives conversation threads.
