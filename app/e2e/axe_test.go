@@ -181,6 +181,13 @@ func TestBrowserAxe(t *testing.T) {
 				t.Fatalf("set the language %s: %v", lang, err)
 			}
 		}
+		// A contact's own choice outranks the browser's: the new account
+		// took the language it registered in, so it uses the switch.
+		fresh.open("/portal/tickets")
+		fresh.waitJS("the language switch", `document.querySelector('#lang')`)
+		fresh.do("choose "+lang, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+			`(() => { const s = document.querySelector('#lang'); s.value = %s; s.form.submit(); })()`, jsString(lang))))
+		fresh.waitJS("the page in "+lang, fmt.Sprintf(`document.documentElement.lang === %s && document.readyState === 'complete'`, jsString(lang)))
 		for _, width := range []int64{1280, 390} {
 			for _, b := range tabs {
 				if width < 640 {

@@ -2,6 +2,8 @@
 package model
 
 import (
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -373,4 +375,35 @@ type PortalSettingsRow struct {
 	Data      PortalSettings `bun:"data,type:jsonb,notnull"`
 	Version   int64          `bun:"version,notnull"`
 	UpdatedAt time.Time      `bun:"updated_at,nullzero,notnull,default:current_timestamp"`
+}
+
+// Property is one custom property of a ticket, with the label to show
+// for it.
+type Property struct {
+	Key, Label, Value string
+}
+
+// CustomProperties lists a ticket's custom properties in the order of
+// their keys, each labelled by the support-form field that fills it, or,
+// when no field names it, by its key with a capital and spaces.
+func CustomProperties(props map[string]string, fields []FormField) []Property {
+	labels := map[string]string{}
+	for _, f := range fields {
+		if key, ok := strings.CutPrefix(f.Property, "custom:"); ok && f.Label != "" {
+			labels[key] = f.Label
+		}
+	}
+	out := make([]Property, 0, len(props))
+	for k, v := range props {
+		label := labels[k]
+		if label == "" {
+			label = strings.ReplaceAll(k, "_", " ")
+			if label != "" {
+				label = strings.ToUpper(label[:1]) + label[1:]
+			}
+		}
+		out = append(out, Property{Key: k, Label: label, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }

@@ -50,8 +50,12 @@ func (s *Handler) agentTicketView(c *fiber.Ctx, t *store.TicketDetail) (fiber.Ma
 	if err != nil {
 		return nil, err
 	}
+	props, err := s.CustomProperties(c, t.Properties)
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
-		"Title": "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject, "Ticket": t, "Threads": threads,
+		"Title": "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject, "Ticket": t, "Threads": threads, "Custom": props,
 		"Contacts": contacts, "Companies": companies, "Pipelines": pipelines, "StaffUsers": staff,
 		"Priorities": form.Priorities, "Errors": form.Errors{}, "Composer": form.StaffMessage{},
 		"MaxUploads": s.Config.MaxUploads, "MaxSize": s.Config.MaxUploadSize,

@@ -37,9 +37,14 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
+	props, err := s.CustomProperties(c, t.Properties)
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
 		"Title":      "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject,
 		"Ticket":     t,
+		"Custom":     props,
 		"Messages":   msgs,
 		"Reply":      reply,
 		"Errors":     errs,
