@@ -44,6 +44,45 @@ const axeWidest = `(() => {
 	return name + ' ends at ' + Math.round(right) + 'px: ' + best.outerHTML.replace(/\s+/g, ' ').slice(0, 160);
 })()`
 
+// axeLayout checks the layout of every page: the back office's navigation
+// marks the current page; on phones the portal's header takes at most two
+// rows, a ticket card is one link from edge to edge, and a ticket's
+// conversation comes before its details. It returns the problems found.
+const axeLayout = `(() => {
+	const problems = [], phone = window.innerWidth < 640;
+	if (location.pathname.startsWith('/admin/') && document.querySelector('header nav')) {
+		const cur = document.querySelectorAll('header nav a[aria-current="page"]');
+		if (cur.length !== 1) problems.push(cur.length + ' navigation links marked as the current page, want 1');
+		else if (getComputedStyle(cur[0]).backgroundColor === getComputedStyle(cur[0].parentElement).backgroundColor)
+			problems.push('the current page has no visible mark in the navigation');
+	}
+	const hdr = document.querySelector('header .hdr');
+	if (phone && hdr) {
+		// Items that overlap vertically share a row.
+		const boxes = [...hdr.children].map(e => e.getBoundingClientRect()).filter(r => r.height > 0).sort((a, b) => a.top - b.top);
+		let rows = 0, bottom = -Infinity;
+		for (const r of boxes) {
+			if (r.top >= bottom) { rows++; bottom = r.bottom; } else bottom = Math.max(bottom, r.bottom);
+		}
+		if (rows > 2) problems.push('the header takes ' + rows + ' rows');
+	}
+	for (const tr of document.querySelectorAll('#ticket-list tbody tr')) {
+		const r = tr.getBoundingClientRect(), link = tr.querySelector('a');
+		for (const [x, y] of [[r.left + 4, r.top + 4], [r.right - 4, r.bottom - 4]]) {
+			const hit = document.elementFromPoint(x, y);
+			if (r.top >= 0 && r.bottom <= innerHeight && (!hit || hit.closest('a') !== link)) {
+				problems.push('a tap at the edge of the card of ' + (link ? link.textContent : '?') + ' misses its link');
+				break;
+			}
+		}
+		if (tr.querySelectorAll('a, button, input, select, textarea').length !== 1) problems.push('a ticket card holds more than one control');
+	}
+	const conv = document.querySelector('#conversation'), props = document.querySelector('#props-heading');
+	if (phone && conv && props && props.getBoundingClientRect().top < conv.getBoundingClientRect().top)
+		problems.push("the ticket's details come before its conversation");
+	return problems;
+})()`
+
 // axePage is one page of the audit: who looks at it, where, and what
 // shows it is ready. do, when set, brings the page into its state (an
 // error after a submit) instead of opening path.
@@ -213,6 +252,9 @@ func TestBrowserAxe(t *testing.T) {
 					for _, v := range evalJS[[]string](b, axeRun, chromedp.EvalAwaitPromise) {
 						total++
 						t.Errorf("axe: %s | page %s (%s) | %dpx | %s", v, p.name, p.path, width, lang)
+					}
+					for _, p := range evalJS[[]string](b, axeLayout) {
+						t.Errorf("layout: %s | page %s | %dpx | %s", p, b.location(), width, lang)
 					}
 					if width < 640 {
 						if sw := evalJS[int64](b, `document.documentElement.scrollWidth`); sw > width {
