@@ -223,16 +223,17 @@ func (s *seeder) inboxes(ctx context.Context) error {
 
 // stageDef describes one stage of a pipeline; its position is its index.
 type stageDef struct {
-	name   string
-	closed bool
-	es     string // the name the portal shows in Spanish
+	name    string
+	closed  bool
+	waiting bool   // waits on the customer
+	es      string // the name the portal shows in Spanish
 }
 
 func (s *seeder) pipelines(ctx context.Context) error {
 	var err error
 	s.supportPipeline, err = s.pipeline(ctx, "Support pipeline", 0, []stageDef{
-		{"New", false, "Nuevo"}, {"Waiting on us", false, "Esperando nuestra respuesta"},
-		{"Waiting on customer", false, "Esperando tu respuesta"}, {"Closed", true, "Cerrado"},
+		{"New", false, false, "Nuevo"}, {"Waiting on us", false, false, "Esperando nuestra respuesta"},
+		{"Waiting on customer", false, true, "Esperando tu respuesta"}, {"Closed", true, false, "Cerrado"},
 	})
 	if err != nil {
 		return err
@@ -240,7 +241,7 @@ func (s *seeder) pipelines(ctx context.Context) error {
 	// The portal filter rule shows only the support pipeline, so tickets
 	// here stay internal even when a contact is associated with them.
 	s.itPipeline, err = s.pipeline(ctx, "Internal IT", 1, []stageDef{
-		{"Triage", false, "Clasificación"}, {"Done", true, "Hecho"},
+		{"Triage", false, false, "Clasificación"}, {"Done", true, false, "Hecho"},
 	})
 	return err
 }
@@ -251,7 +252,7 @@ func (s *seeder) pipeline(ctx context.Context, name string, pos int, defs []stag
 		return nil, err
 	}
 	for i, d := range defs {
-		st := &model.Stage{PipelineID: p.ID, Name: d.name, Position: i, IsClosed: d.closed,
+		st := &model.Stage{PipelineID: p.ID, Name: d.name, Position: i, IsClosed: d.closed, WaitsOnCustomer: d.waiting,
 			Labels: model.Text{"en": d.name, "es": d.es}}
 		if err := s.insert(ctx, "stage", st); err != nil {
 			return nil, err

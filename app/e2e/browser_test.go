@@ -24,8 +24,15 @@ type browser struct {
 }
 
 // newBrowser starts Chromium with a fresh profile and a desktop-sized
-// viewport. It closes with the test.
+// viewport. It closes with the test, and lives at most testTimeout.
 func newBrowser(t *testing.T, base string, ctxOpts ...chromedp.ContextOption) *browser {
+	t.Helper()
+	return newBrowserFor(t, base, testTimeout, ctxOpts...)
+}
+
+// newBrowserFor is newBrowser for a test that needs the browser longer
+// than testTimeout, such as one that walks every page.
+func newBrowserFor(t *testing.T, base string, life time.Duration, ctxOpts ...chromedp.ContextOption) *browser {
 	t.Helper()
 	execPath := testutil.Chromium(t)
 	profile, err := os.MkdirTemp("", "portico-e2e-profile-")
@@ -34,7 +41,7 @@ func newBrowser(t *testing.T, base string, ctxOpts ...chromedp.ContextOption) *b
 	}
 	t.Cleanup(func() { removeProfile(t, profile) })
 
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), testTimeout)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), life)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(execPath),
 		chromedp.Flag("headless", true),

@@ -109,6 +109,9 @@ type Stage struct {
 	// Labels are the stage's name as the portal shows it, per language;
 	// Name is shown where a language has none.
 	Labels Text `bun:"labels,notnull"`
+	// WaitsOnCustomer marks an open stage where the customer must act:
+	// the portal shows its tickets as "waiting on you".
+	WaitsOnCustomer bool `bun:"waits_on_customer,notnull"`
 }
 
 // Inbox receives conversation threads.

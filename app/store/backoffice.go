@@ -32,6 +32,7 @@ type AdminTicketRow struct {
 	Source         string    `bun:"source"`
 	Closed         bool      `bun:"closed"`
 	StageName      string    `bun:"stage_name"`
+	StageWaiting   bool      `bun:"stage_waiting"`
 	PipelineName   string    `bun:"pipeline_name"`
 	OwnerName      string    `bun:"owner_name"`
 	CreatedAt      time.Time `bun:"created_at"`
@@ -90,7 +91,7 @@ func (s *Store) AdminListTickets(ctx context.Context, db bun.IDB, aq AdminQuery)
 	}
 	var rows []AdminTicketRow
 	err = q.ColumnExpr("t.id, t.subject, t.priority, t.source, t.closed, t.created_at, t.last_activity_at").
-		ColumnExpr("s.name AS stage_name, p.name AS pipeline_name, COALESCE(u.name, '') AS owner_name").
+		ColumnExpr("s.name AS stage_name, s.waits_on_customer AS stage_waiting, p.name AS pipeline_name, COALESCE(u.name, '') AS owner_name").
 		Join("JOIN stages AS s ON s.id = t.stage_id").
 		Join("JOIN pipelines AS p ON p.id = t.pipeline_id").
 		Join("LEFT JOIN staff_users AS u ON u.id = t.owner_id").

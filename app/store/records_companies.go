@@ -96,7 +96,7 @@ func CompanyTickets(ctx context.Context, db bun.IDB, companyID int64, p Page) ([
 	var rows []AdminTicketRow
 	err = db.NewSelect().TableExpr("tickets AS t").
 		ColumnExpr("t.id, t.subject, t.priority, t.source, t.closed, t.created_at, t.last_activity_at").
-		ColumnExpr("s.name AS stage_name, p.name AS pipeline_name, COALESCE(u.name, '') AS owner_name").
+		ColumnExpr("s.name AS stage_name, s.waits_on_customer AS stage_waiting, p.name AS pipeline_name, COALESCE(u.name, '') AS owner_name").
 		Join("JOIN ticket_companies AS tco ON tco.ticket_id = t.id").
 		Join("JOIN stages AS s ON s.id = t.stage_id").
 		Join("JOIN pipelines AS p ON p.id = t.pipeline_id").

@@ -108,6 +108,16 @@ func SetStageLabels(ctx context.Context, db bun.IDB, id int64, labels model.Text
 	return nil
 }
 
+// SetStageWaiting sets whether an open stage waits on the customer; a
+// closed stage never does.
+func SetStageWaiting(ctx context.Context, db bun.IDB, id int64, waiting bool) error {
+	if _, err := db.NewUpdate().Model((*model.Stage)(nil)).Set("waits_on_customer = ?", waiting).
+		Where("id = ?", id).Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to update stage: %w", err)
+	}
+	return nil
+}
+
 // UpdateStage renames a stage and sets whether it is closed; the tickets
 // in the stage follow its closed flag. Run it in a transaction, so that
 // the stage and its tickets change together. It reports how many tickets

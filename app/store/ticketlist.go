@@ -141,7 +141,7 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		offset = max(back, 0)
 	}
 	page, args := pageByKeysSQL(db, v, lq, offset)
-	q := "SELECT pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.sort_key FROM (" +
+	q := "SELECT pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting, pg.sort_key FROM (" +
 		page + ") AS pg ORDER BY pg.k" + sortDir(lq.Sort) + ", pg.id" + sortDir(lq.Sort)
 	rows := []TicketRow{}
 	if !isPostgres(db) {
@@ -168,7 +168,7 @@ func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq Lis
 	page, pageArgs := pageByKeysSQL(db, v, lq, (lq.Page-1)*lq.Size)
 	counts, countArgs := countSQL(db, v)
 	dir := sortDir(lq.Sort)
-	q := "SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.sort_key FROM (" +
+	q := "SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting, pg.sort_key FROM (" +
 		"SELECT COALESCE(SUM(CASE WHEN w.closed THEN 0 ELSE w.n END), 0) AS n_open, COALESCE(SUM(CASE WHEN w.closed THEN w.n ELSE 0 END), 0) AS n_closed FROM (" +
 		counts + ") AS w) AS c LEFT JOIN (" + page + ") AS pg ON 1 = 1 ORDER BY pg.k" + dir + ", pg.id" + dir
 	var out []countedRow
@@ -284,7 +284,7 @@ func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int) (string, []an
 	}
 	size, args := limit(lq.Size, args)
 	skip, args := limit(offset, args)
-	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, p.k, " + keyText(db, "p.k") + " AS sort_key FROM (" +
+	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, p.k, " + keyText(db, "p.k") + " AS sort_key FROM (" +
 		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" +
 		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT " + size + " OFFSET " + skip + ") AS p" +
 		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id"
@@ -327,7 +327,7 @@ func (s *Store) listMatching(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	if desc {
 		dir = " DESC"
 	}
-	q = q.ColumnExpr("t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels").
+	q = q.ColumnExpr("t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting").
 		Join("JOIN stages AS s ON s.id = t.stage_id").
 		OrderExpr(SortColumns[key] + dir).OrderExpr("t.id" + dir).
 		Limit(int64(lq.Size)).Offset(int64((lq.Page - 1) * lq.Size))
@@ -407,13 +407,13 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	}
 	var out []countedRow
 	q := `WITH m AS MATERIALIZED (
-			SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, ` + SortColumns[key] + ` AS k
+			SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, ` + SortColumns[key] + ` AS k
 			FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id
 			WHERE NOT t.hidden AND t.access && CAST(? AS bigint[]) AND (t.id = ?
 				OR (t.access && CAST(? AS bigint[]) AND t.subject ILIKE ? ESCAPE '\')
 				OR (t.access && CAST(? AS bigint[]) AND t.search_doc @@ plainto_tsquery('simple', ?)))),
 		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed FROM m)
-		SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels
+		SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting
 		FROM c LEFT JOIN LATERAL (SELECT * FROM m ` + status + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?) AS pg ON true
 		ORDER BY pg.k` + dir + `, pg.id` + dir
 	pattern := "%" + escapeLike(lq.Search) + "%"

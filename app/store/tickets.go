@@ -21,6 +21,7 @@ type TicketRow struct {
 	Closed         bool       `bun:"closed"`
 	StageName      string     `bun:"stage_name"`
 	StageLabels    model.Text `bun:"stage_labels"` // the stage's name per language, for the portal
+	StageWaiting   bool       `bun:"stage_waiting"`
 	// SortKey is the row's key in the order asked for, as the database
 	// writes it, on pages walked down the visibility rows: the next
 	// page's AfterKey.
@@ -95,13 +96,14 @@ func ftsPhrase(term string) string {
 
 // ticketDetailColumns are a ticket's own columns, without the derived
 // visibility keys, plus its stage and pipeline names.
-const ticketDetailColumns = "t.id, t.subject, t.description, t.pipeline_id, t.stage_id, t.closed, t.priority, t.category, t.source, t.inbox_id, t.owner_id, t.properties, t.created_at, t.last_activity_at, s.name AS stage_name, s.labels AS stage_labels, p.name AS pipeline_name"
+const ticketDetailColumns = "t.id, t.subject, t.description, t.pipeline_id, t.stage_id, t.closed, t.priority, t.category, t.source, t.inbox_id, t.owner_id, t.properties, t.created_at, t.last_activity_at, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, p.name AS pipeline_name"
 
 // TicketDetail is a ticket as the portal shows it.
 type TicketDetail struct {
 	model.Ticket
 	StageName    string     `bun:"stage_name"`
 	StageLabels  model.Text `bun:"stage_labels"`
+	StageWaiting bool       `bun:"stage_waiting"`
 	PipelineName string     `bun:"pipeline_name"`
 }
 

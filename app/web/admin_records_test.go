@@ -39,6 +39,7 @@ func recSuite(t *testing.T, newStore func(*testing.T) *store.Store) {
 		{"Lists", testRecLists},
 		{"Pipelines", testRecPipelines},
 		{"StageClosed", testRecStageClosed},
+		{"StageWaiting", testRecStageWaiting},
 		{"Inboxes", testRecInboxes},
 		{"FormBuilder", testRecFormBuilder},
 	}

@@ -75,7 +75,7 @@ func btMailHook(t *testing.T) harnessOpt {
 }
 
 var (
-	btRowRe  = regexp.MustCompile(`<a href="/admin/tickets/(\d+)" class="hover:underline">`)
+	btRowRe  = regexp.MustCompile(`<td><a href="/admin/tickets/(\d+)">`)
 	btNextRe = regexp.MustCompile(`<a href="([^"]+)" hx-get="[^"]+" rel="next"`)
 )
 

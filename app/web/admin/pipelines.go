@@ -25,6 +25,7 @@ type stageAudit struct {
 	Name       string     `json:"name"`
 	Labels     model.Text `json:"labels,omitempty"`
 	Closed     bool       `json:"closed"`
+	Waiting    bool       `json:"waits_on_customer,omitempty"`
 	Tickets    *int64     `json:"tickets_changed,omitempty"`
 }
 
@@ -72,12 +73,13 @@ func (pc pipelineCard) StageErrs(st *model.Stage) form.Errors {
 	return out
 }
 
-// StageClosed is a stage row's status: as typed, or as stored.
-func (pc pipelineCard) StageClosed(st *model.Stage) bool {
+// StageStatus is a stage row's status (open, waiting or closed): as
+// typed, or as stored.
+func (pc pipelineCard) StageStatus(st *model.Stage) string {
 	if t, ok := pc.Typed[st.ID]; ok {
-		return t.Closed
+		return t.Status()
 	}
-	return st.IsClosed
+	return form.StageEdit{Closed: st.IsClosed, Waiting: st.WaitsOnCustomer}.Status()
 }
 
 // Err is the error of one of the card's fields.
@@ -275,8 +277,11 @@ func (s *Handler) StagesCreate(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		if err := store.SetStageWaiting(ctx, tx, added.ID, st.Waiting); err != nil {
+			return err
+		}
 		return store.AddAudit(ctx, tx, recAudit(c, "stage.create", recTarget("stage", added.ID), nil,
-			stageAudit{PipelineID: p.ID, Name: st.Name, Closed: st.Closed}))
+			stageAudit{PipelineID: p.ID, Name: st.Name, Closed: st.Closed, Waiting: st.Waiting}))
 	})
 	if err != nil {
 		return err
@@ -329,9 +334,12 @@ func (s *Handler) StagesSave(c *fiber.Ctx) error {
 					return err
 				}
 			}
+			if err := store.SetStageWaiting(ctx, tx, st.ID, f.Waiting); err != nil {
+				return err
+			}
 			return store.AddAudit(ctx, tx, recAudit(c, "stage.update", recTarget("stage", st.ID),
-				stageAudit{PipelineID: p.ID, Name: st.Name, Labels: st.Labels, Closed: st.IsClosed},
-				stageAudit{PipelineID: p.ID, Name: f.Name, Labels: labels, Closed: f.Closed, Tickets: &changed}))
+				stageAudit{PipelineID: p.ID, Name: st.Name, Labels: st.Labels, Closed: st.IsClosed, Waiting: st.WaitsOnCustomer},
+				stageAudit{PipelineID: p.ID, Name: f.Name, Labels: labels, Closed: f.Closed, Waiting: f.Waiting, Tickets: &changed}))
 		})
 		switch {
 		case errors.Is(err, store.ErrLastOpenStage):

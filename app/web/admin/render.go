@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"strings"
+
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/core"
@@ -16,7 +18,19 @@ func (s *Handler) adminPage(c *fiber.Ctx, status int, name string, m fiber.Map) 
 	c.Status(status)
 	m = s.View(c, m)
 	m["Staff"] = core.StaffOf(c)
+	m["Section"] = navSection(c.Path())
 	return c.Render(name, m, adminLayout)
+}
+
+// navSection names the entry of the back office's navigation that the
+// path belongs to, for the layout to mark as the current page: the
+// path's first part after /admin, where tickets belong to the inbox.
+func navSection(path string) string {
+	part, _, _ := strings.Cut(strings.TrimPrefix(path, "/admin/"), "/")
+	if part == "tickets" {
+		return "inbox"
+	}
+	return part
 }
 
 // adminFragment renders a back-office partial alone.

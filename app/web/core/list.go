@@ -104,14 +104,16 @@ type ListRow struct {
 	Activity, ActivityISO string
 	Status                string
 	Closed                bool
+	Waiting               bool // open, in a stage that waits on the customer
 }
 
 // ListRows formats a page of tickets for the list. The status is the stage
-// name when the settings show stage names, and Open or Closed otherwise.
+// name when the settings show stage names, and Open, Waiting on you or
+// Closed otherwise.
 func ListRows(l *i18n.Locale, st model.PortalSettings, rows []store.TicketRow) []ListRow {
 	out := make([]ListRow, len(rows))
 	base := st.PortalPath() + "/tickets/"
-	open, closed, layout := l.T("status.open"), l.T("status.closed"), l.T("format.date")
+	open, waiting, closed, layout := l.T("status.open"), l.T("status.waiting"), l.T("status.closed"), l.T("format.date")
 	for i, r := range rows {
 		status := open
 		switch {
@@ -119,12 +121,14 @@ func ListRows(l *i18n.Locale, st model.PortalSettings, rows []store.TicketRow) [
 			status = cmp.Or(l.Pick(r.StageLabels), r.StageName)
 		case r.Closed:
 			status = closed
+		case r.StageWaiting:
+			status = waiting
 		}
 		out[i] = ListRow{
 			ID: r.ID, Href: base + strconv.FormatInt(r.ID, 10), Subject: r.Subject,
 			Created: r.CreatedAt.UTC().Format(layout), CreatedISO: r.CreatedAt.UTC().Format(time.DateOnly),
 			Activity: r.LastActivityAt.UTC().Format(layout), ActivityISO: r.LastActivityAt.UTC().Format(time.DateOnly),
-			Status: status, Closed: r.Closed,
+			Status: status, Closed: r.Closed, Waiting: r.StageWaiting && !r.Closed,
 		}
 	}
 	return out

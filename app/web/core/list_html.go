@@ -99,8 +99,11 @@ func rowsHTML(c ListControls, rows []ListRow) template.HTML {
 	lid, lcreated, lactivity := esc(c.LabelID), esc(c.LabelCreated), esc(c.LabelActivity)
 	for _, r := range rows {
 		badge := "open"
-		if r.Closed {
+		switch {
+		case r.Closed:
 			badge = "closed"
+		case r.Waiting:
+			badge = "waiting"
 		}
 		b.WriteString(`<tr><td data-l="` + lid + `">#` + strconv.FormatInt(r.ID, 10) +
 			`</td><td><a href="` + esc(r.Href) + `">` + esc(r.Subject) +

@@ -109,16 +109,32 @@ func RecordName(get func(string, ...string) string, field string, e Errors) stri
 
 // StageEdit is one stage's row on the pipelines page.
 type StageEdit struct {
-	Name   string
-	Closed bool
+	Name    string
+	Closed  bool
+	Waiting bool // open, and waiting on the customer
 }
 
-// NewStageEdit reads a stage row: its name and status (open or closed).
+// Status is the row's status as the form names it: open, waiting or
+// closed.
+func (f StageEdit) Status() string {
+	switch {
+	case f.Closed:
+		return "closed"
+	case f.Waiting:
+		return "waiting"
+	}
+	return "open"
+}
+
+// NewStageEdit reads a stage row: its name and status (open, waiting on
+// the customer, or closed).
 func NewStageEdit(get func(string, ...string) string) (StageEdit, Errors) {
 	e := Errors{}
 	f := StageEdit{Name: RecordName(get, "name", e)}
 	switch get("status") {
 	case "open":
+	case "waiting":
+		f.Waiting = true
 	case "closed":
 		f.Closed = true
 	default:
