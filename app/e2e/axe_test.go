@@ -156,7 +156,7 @@ func TestBrowserAxe(t *testing.T) {
 	ready := `document.querySelector('main h1')`
 	pages := []axePage{
 		{name: "login", who: guest, path: "/portal/login", ready: `document.querySelector('#email')`},
-		{name: "login-error", who: guest, ready: `document.querySelector('#form-error, [aria-invalid="true"]')`, do: func(b *browser) {
+		{name: "login-error", who: guest, ready: `document.querySelector('#error-summary, #form-error, [aria-invalid="true"]')`, do: func(b *browser) {
 			b.open("/portal/login")
 			b.waitJS("the login form", `document.querySelector('#email')`)
 			b.do("log in with a wrong password",

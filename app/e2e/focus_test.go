@@ -25,8 +25,11 @@ const fcHelpers = `(() => {
 	const lum = c => { const f = v => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
 		return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
 	window.fcContrast = (a, b) => { const x = lum(rgb(a)), y = lum(rgb(b)); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
-	window.fcRingOf = el => {
-		const cs = getComputedStyle(el);
+	// A ring may be drawn by the element or by a pseudo-element of it (a
+	// link stretched over a whole card draws its ring with ::after).
+	window.fcRingOf = el => window.fcRingOfStyle(getComputedStyle(el)) ||
+		window.fcRingOfStyle(getComputedStyle(el, '::after')) || window.fcRingOfStyle(getComputedStyle(el, '::before'));
+	window.fcRingOfStyle = cs => {
 		// Tailwind's outline-none leaves a transparent outline: not an indicator.
 		if (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 && rgb(cs.outlineColor).a > 0) return cs.outlineColor;
 		const re = /(rgba?\([^)]*\))\s+(-?[\d.]+)px\s+(-?[\d.]+)px\s+([\d.]+)px\s+([\d.]+)px/g;
