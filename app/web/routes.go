@@ -75,6 +75,8 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Post("/tickets", append(contact, p.TicketCreate)...)
 	portal.Get("/tickets/:id", append(contact, p.TicketShow)...)
 	portal.Post("/tickets/:id/replies", append(contact, p.ReplyCreate)...)
+	portal.Post("/tickets/:id/participants", append(contact, p.ParticipantAdd)...)
+	portal.Post("/tickets/:id/participants/:contact/remove", append(contact, p.ParticipantRemove)...)
 	portal.Get("/attachments/:id", append(contact, p.Attachment)...)
 
 	// The back office: a staff session, apart from the customer's.

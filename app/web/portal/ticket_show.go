@@ -37,7 +37,12 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
+	share, err := s.share(c, t.ID, "", nil)
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
+		"Share":      share,
 		"Title":      "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject,
 		"Ticket":     t,
 		"Messages":   msgs,
@@ -60,5 +65,8 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 		return err
 	}
 	m["Sent"] = c.Query("sent") == "1"
+	if sh, ok := m["Share"].(*shareState); ok {
+		sh.Added, sh.Removed = c.Query("shared") == "1", c.Query("unshared") == "1"
+	}
 	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
 }
