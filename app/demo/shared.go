@@ -10,7 +10,7 @@ import (
 
 // SharedSubject is the demo ticket shared with a participant: Gina's, which
 // the agent shared with Carla, who has no company.
-const SharedSubject = "API rate limit errors"
+const SharedSubject = "Change of billing plan"
 
 // shared makes Carla a participant of Gina's ticket. It runs after the
 // settings, so that the new row gets the saved filter rules' keys.

@@ -385,8 +385,8 @@ func (s *Store) countList(ctx context.Context, db bun.IDB, v Viewer, lq ListQuer
 }
 
 func (s *Store) listFilters(q *bun.SelectQuery, v Viewer, lq ListQuery) *bun.SelectQuery {
-	if lq.Shared {
-		q = q.Where("EXISTS (SELECT 1 FROM ticket_contacts AS sh WHERE sh.contact_id = ? AND sh.ticket_id = t.id AND sh.shared)", v.ContactID)
+	if cond, args := sharedCond(v, lq); cond != "" {
+		q = q.Where(cond, args...)
 	}
 	switch lq.Status {
 	case "open":
@@ -430,11 +430,9 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	case "closed":
 		status = "WHERE m.closed"
 	}
-	// "Shared with me" keeps the matches shared with the contact.
-	shared, sharedArgs := "", []any(nil)
-	if lq.Shared {
-		shared = " AND EXISTS (SELECT 1 FROM ticket_contacts AS sh WHERE sh.contact_id = ? AND sh.ticket_id = t.id AND sh.shared)"
-		sharedArgs = []any{v.ContactID}
+	shared, sharedArgs := sharedCond(v, lq)
+	if shared != "" {
+		shared = " AND " + shared
 	}
 	var out []countedRow
 	q := `WITH m AS MATERIALIZED (
@@ -473,4 +471,20 @@ func probeOnly(db bun.IDB) string {
 		return " OFFSET 0"
 	}
 	return ""
+}
+
+// sharedCond splits what Visible admits between the list's views, as the
+// walks of the visibility rows do: "Shared with me" lists the tickets
+// shared with the contact, and "My tickets" and the Organization view
+// leave them out, unless the company holds them. The tickets shared with
+// a contact are few: a small index lists them, and the set is hashed.
+func sharedCond(v Viewer, lq ListQuery) (string, []any) {
+	const sharedIDs = "(SELECT sh.ticket_id FROM ticket_contacts AS sh WHERE sh.contact_id = ? AND sh.shared)"
+	switch {
+	case lq.Shared:
+		return "t.id IN " + sharedIDs, []any{v.ContactID}
+	case v.CompanyID != 0:
+		return "(t.id NOT IN " + sharedIDs + " OR EXISTS (SELECT 1 FROM ticket_companies AS shc WHERE shc.company_id = ? AND shc.ticket_id = t.id))", []any{v.ContactID, v.CompanyID}
+	}
+	return "t.id NOT IN " + sharedIDs, []any{v.ContactID}
 }
