@@ -90,6 +90,7 @@ func TestBrowserSharing(t *testing.T) {
 	if subjects := ben.rowSubjects(); len(subjects) != 1 || subjects[0] != subjPrinter {
 		t.Errorf("Ben's shared tickets: %v", subjects)
 	}
+	ben.waitJS("htmx to settle", `!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')`)
 	shareShot(ben, "sharing-list", 1280, 900, false)
 	ben.do("size the viewport back", chromedp.EmulateViewport(1280, 900))
 
