@@ -105,4 +105,18 @@ func TestBrowserSharing(t *testing.T) {
 	if strings.Contains(ben.innerText("#ticket-list"), "Shared with me") || evalJS[bool](ben, `!!document.querySelector('#ticket-list tbody a[href$="/tickets/22"]')`) {
 		t.Error("Ben still has the shared view after the removal")
 	}
+
+	// The back office shows the same people, plus the agents.
+	agent := boSideBrowser(t, ana)
+	boStaffLogin(agent, boAgentEmail)
+	agent.open("/admin/tickets/22")
+	agent.waitText("#participants", "Everyone at Acme Corp")
+	agent.waitText("#participants", "Sam Agent")
+	agent.do("share from the back office",
+		chromedp.SetValue(chromedp.CSS("#participant-email"), benEmail),
+		chromedp.Click(chromedp.CSS(`#participants form[action$="/participants"] button[type="submit"]`)),
+	)
+	agent.waitText("#participants", "Ben Brown")
+	agent.waitText("#participants", "added by Sam Agent")
+	shareShot(agent, "sharing-backoffice", 1280, 900, false)
 }
