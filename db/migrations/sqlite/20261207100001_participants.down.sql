@@ -19,7 +19,6 @@ CREATE INDEX ticket_contacts_by_status_idx ON ticket_contacts (contact_id, close
 
 --bun:split
 
+-- SQLite can't drop a column that a foreign key uses: the columns stay,
+-- unused, with their defaults.
 ALTER TABLE ticket_contacts DROP COLUMN added_at;
-ALTER TABLE ticket_contacts DROP COLUMN added_by_staff_id;
-ALTER TABLE ticket_contacts DROP COLUMN added_by_contact_id;
-ALTER TABLE ticket_contacts DROP COLUMN shared;
