@@ -94,8 +94,11 @@ type Participant struct {
 // CompanyAudience is "everyone at a company": the company's contacts see
 // the ticket through the company permission and the Organization view.
 type CompanyAudience struct {
-	ID      int64    `bun:"id"`
-	Name    string   `bun:"name"`
+	ID    int64  `bun:"id"`
+	Name  string `bun:"name"`
+	Count int    `bun:"n"` // how many contacts the company has
+	// Members are the company's contacts, read by WhoCanSeePeople only:
+	// the panels show the count.
 	Members []Person `bun:"-"`
 }
 
@@ -109,7 +112,8 @@ type Audience struct {
 	Companies    []CompanyAudience
 }
 
-// People is every contact who can see the ticket, once each, by ID.
+// People is every contact who can see the ticket, once each, by ID; an
+// Audience from WhoCanSeePeople holds the companies' members.
 func (a *Audience) People() []int64 {
 	var ids []int64
 	for _, p := range a.Contacts {
@@ -169,10 +173,21 @@ func WhoCanSee(ctx context.Context, db bun.IDB, ticketID int64, companyView bool
 	if !companyView {
 		return a, nil
 	}
-	err = db.NewRaw(`SELECT co.id, co.name FROM ticket_companies AS tco JOIN companies AS co ON co.id = tco.company_id
+	err = db.NewRaw(`SELECT co.id, co.name, (SELECT count(*) FROM contacts AS c WHERE c.company_id = co.id) AS n
+		FROM ticket_companies AS tco JOIN companies AS co ON co.id = tco.company_id
 		WHERE tco.ticket_id = ? AND NOT tco.hidden ORDER BY co.name, co.id`, ticketID).Scan(ctx, &a.Companies)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read ticket companies: %w", err)
+	}
+	return a, nil
+}
+
+// WhoCanSeePeople is WhoCanSee with every member of the companies, so
+// that People names each contact who can see the ticket.
+func WhoCanSeePeople(ctx context.Context, db bun.IDB, ticketID int64, companyView bool) (*Audience, error) {
+	a, err := WhoCanSee(ctx, db, ticketID, companyView)
+	if err != nil {
+		return nil, err
 	}
 	for i := range a.Companies {
 		err := db.NewRaw(`SELECT c.id, c.name, c.email, ? AS company FROM contacts AS c WHERE c.company_id = ? ORDER BY c.name, c.id`,

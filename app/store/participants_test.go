@@ -46,7 +46,7 @@ func testPanelIsVisible(t *testing.T, e *demoEnv) {
 	admitted := 0
 	for _, companyView := range []bool{true, false} {
 		for _, id := range tickets {
-			a, err := store.WhoCanSee(ctx, e.st.DB, id, companyView)
+			a, err := store.WhoCanSeePeople(ctx, e.st.DB, id, companyView)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +77,7 @@ func testPanelIsVisible(t *testing.T, e *demoEnv) {
 	}
 	// The demo's shared ticket lists its participant, with who added them.
 	shared := e.ticketID(t, demo.SharedSubject)
-	a, err := store.WhoCanSee(ctx, e.st.DB, shared, true)
+	a, err := store.WhoCanSeePeople(ctx, e.st.DB, shared, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func testPanelIsVisible(t *testing.T, e *demoEnv) {
 			t.Errorf("Carla's row: %+v", p)
 		}
 	}
-	if len(a.Companies) != 1 || a.Companies[0].ID != e.gina.CompanyID || len(a.Companies[0].Members) == 0 {
+	if len(a.Companies) != 1 || a.Companies[0].ID != e.gina.CompanyID || len(a.Companies[0].Members) == 0 || a.Companies[0].Count != len(a.Companies[0].Members) {
 		t.Errorf("companies: %+v", a.Companies)
 	}
 }
