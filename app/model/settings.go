@@ -64,10 +64,6 @@ type PortalSettings struct {
 	SSOLists            []int64             `json:"sso_lists"`
 	SSOOnly             bool                `json:"sso_only"` // no password form, no registration
 	Permission          string              `json:"permission"`
-	// ShareAnyAddress lets a contact share a ticket with any address (an
-	// unknown one is invited as a new contact); otherwise only with
-	// contacts of the same company.
-	ShareAnyAddress bool `json:"share_any_address"`
 	DefaultInboxID      int64               `json:"default_inbox_id"`
 	FormID              int64               `json:"form_id"`
 	ShowStageNames      bool                `json:"show_stage_names"`
@@ -84,6 +80,11 @@ type PortalSettings struct {
 	RequireVerification bool                `json:"require_verification"`
 	InviteHours         int                 `json:"invite_hours"`
 	Pages               map[string]PageText `json:"pages"`
+
+	// ShareAnyAddress lets a contact share a ticket with any address (an
+	// unknown one is invited as a new contact); otherwise only with
+	// contacts of the same company.
+	ShareAnyAddress bool `json:"share_any_address"`
 }
 
 // IdleTimeout is the inactivity after which a session ends.
