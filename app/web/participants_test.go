@@ -250,3 +250,30 @@ func testParticipants(t *testing.T, postgres bool) {
 		t.Errorf("Carla after the agent removed her: %d", res.StatusCode)
 	}
 }
+
+// The sharing switch is saved with the permissions section, and shown
+// checked in its fragment.
+func TestParticipantsSettingsSwitch(t *testing.T) {
+	t.Parallel()
+	h := newPortal(t)
+	admin := h.mlStaff(demo.AdminEmail)
+	_, body := admin.get("/admin/portal", false)
+	if !strings.Contains(body, `name="share_any_address"`) {
+		t.Fatal("the settings page lacks the sharing switch")
+	}
+	read := func() bool {
+		t.Helper()
+		st, _, err := store.Settings(context.Background(), h.st.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.ShareAnyAddress
+	}
+	res, body := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}, "share_any_address": {"1"}}, true)
+	if res.StatusCode != http.StatusOK || !read() || !strings.Contains(body, `value="1" class="mt-1" aria-describedby="share_any_address-hint" checked`) {
+		t.Fatalf("switching on: %d, saved %v", res.StatusCode, read())
+	}
+	if res, _ := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}}, false); res.StatusCode >= 400 || read() {
+		t.Fatalf("switching off: %d, saved %v", res.StatusCode, read())
+	}
+}
