@@ -170,6 +170,12 @@ type TicketContact struct {
 
 	TicketID  int64 `bun:"ticket_id,pk"`
 	ContactID int64 `bun:"contact_id,pk"`
+	// Shared marks a participant: a contact the ticket was shared with,
+	// who sees it under "Shared with me" rather than "My tickets".
+	Shared           bool         `bun:"shared,notnull"`
+	AddedByContactID *int64       `bun:"added_by_contact_id"`
+	AddedByStaffID   *int64       `bun:"added_by_staff_id"`
+	AddedAt          bun.NullTime `bun:"added_at"`
 }
 
 // TicketCompany associates a company with a ticket.

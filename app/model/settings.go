@@ -81,6 +81,11 @@ type PortalSettings struct {
 	RequireVerification bool                `json:"require_verification"`
 	InviteHours         int                 `json:"invite_hours"`
 	Pages               map[string]PageText `json:"pages"`
+
+	// ShareAnyAddress lets a contact share a ticket with any address (an
+	// unknown one is invited as a new contact); otherwise only with
+	// contacts of the same company.
+	ShareAnyAddress bool `json:"share_any_address"`
 }
 
 // IdleTimeout is the inactivity after which a session ends.

@@ -129,7 +129,7 @@ func TestGeneratePostgres(t *testing.T) {
 			t.Errorf("Heavy has %d tickets and the Org company %d, want %d and %d", ps.HeavyTickets, ps.OrgCompanyTickets, size*3/1000, size*3/100)
 		}
 		own := func(c int64) int {
-			return scalar[int](t, db, `SELECT count(*) FROM ticket_contacts WHERE contact_id = ?`, c)
+			return scalar[int](t, db, `SELECT count(*) FROM ticket_contacts WHERE contact_id = ? AND NOT shared`, c)
 		}
 		if got := own(ps.Heavy); got != ps.HeavyTickets {
 			t.Errorf("Heavy has %d own tickets, Personas say %d", got, ps.HeavyTickets)
@@ -145,6 +145,9 @@ func TestGeneratePostgres(t *testing.T) {
 		}
 		if got := own(ps.Small); got < 3 || got > 6 {
 			t.Errorf("Small contact has %d own tickets", got)
+		}
+		if got := scalar[int](t, db, `SELECT count(*) FROM ticket_contacts WHERE shared`); got < size/1000 || got > size/100 {
+			t.Errorf("%d shared visibility rows", got)
 		}
 		if got := scalar[int](t, db, `SELECT count(*) FROM ticket_companies WHERE company_id = (SELECT company_id FROM contacts WHERE id = ?)`, ps.Small); got > 20 {
 			t.Errorf("Small contact's company has %d tickets", got)

@@ -130,6 +130,19 @@ func (g *gen) tickets() {
 			ON CONFLICT DO NOTHING`,
 			p.noCompanyFirst, nNone, u("o.id", 131), p.heavy))
 		g.chunked(n, `INSERT INTO ticket_companies (ticket_id, company_id) SELECT id, company_id FROM sd_own WHERE id BETWEEN {lo} AND {hi} AND company_id IS NOT NULL ORDER BY id`)
+		// About 0.3% of tickets are shared with a participant drawn from
+		// every contact, of any company (never the Heavy one), added when
+		// the ticket was opened.
+		g.chunked(n, fmt.Sprintf(`INSERT INTO ticket_contacts (ticket_id, contact_id, shared, added_at)
+			SELECT id, extra, true, created FROM (
+			  SELECT o.id, o.contact_id, 1 + %s %% %d AS extra, t.created_at AS created
+			  FROM sd_own o JOIN tickets t ON t.id = o.id
+			  WHERE o.id BETWEEN {lo} AND {hi} AND %s < 0.003
+			) x
+			WHERE extra <> contact_id AND extra <> %d
+			ORDER BY id
+			ON CONFLICT DO NOTHING`,
+			h("o.id", 140), len(p.contactCompany), u("o.id", 141), p.heavy))
 	})
 }
 
@@ -205,7 +218,7 @@ func (g *gen) personas() Personas {
 	p := g.p
 	ps := Personas{Heavy: p.heavy, OrgCompany: p.orgCompany}
 	own := func(contact string) string {
-		return "SELECT tc.ticket_id FROM ticket_contacts tc JOIN tickets t ON t.id = tc.ticket_id WHERE tc.contact_id = " + contact + " AND t.category <> " + lit(Category)
+		return "SELECT tc.ticket_id FROM ticket_contacts tc JOIN tickets t ON t.id = tc.ticket_id WHERE tc.contact_id = " + contact + " AND NOT tc.shared AND t.category <> " + lit(Category)
 	}
 	company := "SELECT tco.ticket_id FROM ticket_companies tco JOIN tickets t ON t.id = tco.ticket_id WHERE tco.company_id = " +
 		strconv.FormatInt(p.orgCompany, 10) + " AND t.category <> " + lit(Category)
@@ -249,7 +262,7 @@ func (g *gen) personas() Personas {
 	if g.err == nil {
 		rows, err := g.tx.QueryContext(g.ctx, fmt.Sprintf(`SELECT c.id FROM contacts c
 			WHERE c.company_id IN (SELECT company_id FROM ticket_companies GROUP BY company_id HAVING count(*) <= %d)
-			  AND (SELECT count(*) FROM ticket_contacts tc WHERE tc.contact_id = c.id) BETWEEN 3 AND 6
+			  AND (SELECT count(*) FROM ticket_contacts tc WHERE tc.contact_id = c.id AND NOT tc.shared) BETWEEN 3 AND 6
 			ORDER BY c.id LIMIT 2000`, smallCompanyMax))
 		if err != nil {
 			g.err = err
@@ -277,12 +290,12 @@ func (g *gen) personas() Personas {
 	if !found && g.err == nil {
 		g.err = errors.New("scaledata: no contact of a small company has tickets with every kind of search word")
 	}
-	found = g.queryRow(fmt.Sprintf(`SELECT c.id FROM contacts c JOIN ticket_contacts tc ON tc.contact_id = c.id
+	found = g.queryRow(fmt.Sprintf(`SELECT c.id FROM contacts c JOIN ticket_contacts tc ON tc.contact_id = c.id AND NOT tc.shared
 		WHERE c.company_id = %d GROUP BY c.id ORDER BY count(*) BETWEEN 3 AND 6 DESC, count(*), c.id LIMIT 1`, p.orgCompany), &ps.Org)
 	if !found && g.err == nil {
 		g.err = errors.New("scaledata: the Org company has no contacts")
 	}
-	g.queryRow(fmt.Sprintf(`SELECT (SELECT count(*) FROM ticket_contacts WHERE contact_id = %d), (SELECT count(*) FROM ticket_companies WHERE company_id = %d)`,
+	g.queryRow(fmt.Sprintf(`SELECT (SELECT count(*) FROM ticket_contacts WHERE contact_id = %d AND NOT shared), (SELECT count(*) FROM ticket_companies WHERE company_id = %d)`,
 		p.heavy, p.orgCompany), &ps.HeavyTickets, &ps.OrgCompanyTickets)
 	if g.err == nil && (ps.HeavyTickets != p.heavyTickets || ps.OrgCompanyTickets != p.orgTickets) {
 		g.err = fmt.Errorf("scaledata: Heavy has %d tickets and the Org company %d, planned %d and %d",

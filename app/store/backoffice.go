@@ -244,7 +244,7 @@ func UpdateTicket(ctx context.Context, tx bun.IDB, id int64, ch TicketChange) er
 func TicketContacts(ctx context.Context, db bun.IDB, ticketID int64) ([]model.Contact, error) {
 	var out []model.Contact
 	err := db.NewSelect().Model(&out).
-		Where("contact.id IN (SELECT contact_id FROM ticket_contacts WHERE ticket_id = ?)", ticketID).
+		Where("contact.id IN (SELECT contact_id FROM ticket_contacts WHERE ticket_id = ? AND NOT shared)", ticketID).
 		Order("contact.name").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load ticket contacts: %w", err)
@@ -278,6 +278,12 @@ func associate(ctx context.Context, db bun.IDB, ticketID int64, contactID, compa
 	}
 	var err error
 	if contactID != 0 {
+		// A participant who becomes one of the ticket's contacts loses the
+		// shared mark: the shared row goes (it is counted nowhere) and a
+		// plain one is added, which the sync counts.
+		_, err = db.NewRaw("DELETE FROM ticket_contacts WHERE ticket_id = ? AND contact_id = ? AND shared", ticketID, contactID).Exec(ctx)
+	}
+	if err == nil && contactID != 0 {
 		_, err = db.NewInsert().Model(&model.TicketContact{TicketID: ticketID, ContactID: contactID}).On("CONFLICT DO NOTHING").Exec(ctx)
 	}
 	if err == nil && companyID != 0 {
@@ -367,14 +373,19 @@ func dropRow(ctx context.Context, db bun.IDB, table, column string, kind int, ti
 	var gone []struct {
 		Closed bool `bun:"closed"`
 		Hidden bool `bun:"hidden"`
+		Shared bool `bun:"shared"`
 	}
-	err := db.NewRaw("DELETE FROM "+table+" WHERE ticket_id = ? AND "+column+" = ? RETURNING closed, hidden", ticketID, ownerID).Scan(ctx, &gone)
+	shared := "false AS shared"
+	if table == "ticket_contacts" {
+		shared = "shared"
+	}
+	err := db.NewRaw("DELETE FROM "+table+" WHERE ticket_id = ? AND "+column+" = ? RETURNING closed, hidden, "+shared, ticketID, ownerID).Scan(ctx, &gone)
 	if err != nil {
 		return fmt.Errorf("store: unable to dissociate: %w", err)
 	}
 	delta := map[countKey]int{}
 	for _, g := range gone {
-		if !g.Hidden {
+		if !g.Hidden && !g.Shared {
 			delta[countKey{Kind: kind, Owner: ownerID, Closed: g.Closed}]--
 		}
 	}

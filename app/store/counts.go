@@ -32,11 +32,12 @@ func idsIn(db bun.IDB, col string, ids []int64) (string, any) {
 }
 
 // shownRows counts the visibility rows of the tickets that the portal
-// shows, per owner and status.
+// shows, per owner and status. A participant's row (shared) is not
+// counted: "Shared with me" counts its few rows live.
 func shownRows(ctx context.Context, db bun.IDB, ids []int64) (map[countKey]int, error) {
 	tc, arg := idsIn(db, "ticket_id", ids)
 	var rows []countKey
-	err := db.NewRaw(`SELECT 1 AS kind, contact_id AS owner, closed FROM ticket_contacts WHERE `+tc+` AND NOT hidden
+	err := db.NewRaw(`SELECT 1 AS kind, contact_id AS owner, closed FROM ticket_contacts WHERE `+tc+` AND NOT hidden AND NOT shared
 		UNION ALL SELECT 2 AS kind, company_id AS owner, closed FROM ticket_companies WHERE `+tc+` AND NOT hidden`, arg, arg).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read visibility rows: %w", err)
@@ -131,7 +132,7 @@ func recount(ctx context.Context, db bun.IDB) error {
 		return fmt.Errorf("store: unable to clear the counts: %w", err)
 	}
 	_, err := db.NewRaw(`INSERT INTO visibility_counts (owner_kind, owner_id, closed, n)
-		SELECT 1, contact_id, closed, count(*) FROM ticket_contacts WHERE NOT hidden GROUP BY contact_id, closed
+		SELECT 1, contact_id, closed, count(*) FROM ticket_contacts WHERE NOT hidden AND NOT shared GROUP BY contact_id, closed
 		UNION ALL SELECT 2, company_id, closed, count(*) FROM ticket_companies WHERE NOT hidden GROUP BY company_id, closed`).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("store: unable to recount: %w", err)

@@ -40,7 +40,7 @@ func checkKeys(t *testing.T, st *store.Store, when string) {
 	err := st.DB.NewRaw(`SELECT count(*) FROM (
 		SELECT owner_kind, owner_id, closed, n FROM visibility_counts WHERE n <> 0
 		EXCEPT SELECT * FROM (
-			SELECT 1 AS owner_kind, contact_id AS owner_id, closed, count(*) AS n FROM ticket_contacts WHERE NOT hidden GROUP BY contact_id, closed
+			SELECT 1 AS owner_kind, contact_id AS owner_id, closed, count(*) AS n FROM ticket_contacts WHERE NOT hidden AND NOT shared GROUP BY contact_id, closed
 			UNION ALL SELECT 2, company_id, closed, count(*) FROM ticket_companies WHERE NOT hidden GROUP BY company_id, closed) AS x
 	) AS d`).Scan(ctx, &wrong)
 	if err != nil {
@@ -48,7 +48,7 @@ func checkKeys(t *testing.T, st *store.Store, when string) {
 	}
 	var missing int
 	err = st.DB.NewRaw(`SELECT count(*) FROM (
-		SELECT 1 AS owner_kind, contact_id AS owner_id, closed, count(*) AS n FROM ticket_contacts WHERE NOT hidden GROUP BY contact_id, closed
+		SELECT 1 AS owner_kind, contact_id AS owner_id, closed, count(*) AS n FROM ticket_contacts WHERE NOT hidden AND NOT shared GROUP BY contact_id, closed
 		UNION ALL SELECT 2, company_id, closed, count(*) FROM ticket_companies WHERE NOT hidden GROUP BY company_id, closed
 		EXCEPT SELECT owner_kind, owner_id, closed, n FROM visibility_counts) AS d`).Scan(ctx, &missing)
 	if err != nil {

@@ -223,7 +223,8 @@ func isUniqueViolation(err error) bool {
 // tables, so that tests can work out independently what a viewer must see.
 type snapshot struct {
 	tickets   map[int64]model.Ticket
-	contacts  map[int64][]int64  // ticket ID → contact IDs
+	contacts  map[int64][]int64  // ticket ID → contact IDs, participants left out
+	shared    map[int64][]int64  // ticket ID → participants' contact IDs
 	companies map[int64][]int64  // ticket ID → company IDs
 	saved     []model.FilterRule // the saved filter rules
 }
@@ -247,11 +248,17 @@ func takeSnapshot(t *testing.T, db bun.IDB) snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := snapshot{tickets: map[int64]model.Ticket{}, contacts: map[int64][]int64{}, companies: map[int64][]int64{}, saved: ps.Filters}
+	s := snapshot{tickets: map[int64]model.Ticket{}, contacts: map[int64][]int64{}, shared: map[int64][]int64{}, companies: map[int64][]int64{}, saved: ps.Filters}
 	for _, tk := range tickets {
 		s.tickets[tk.ID] = tk
 	}
 	for _, a := range tcs {
+		// A participant sees the ticket under "Shared with me", not in
+		// the lists this models.
+		if a.Shared {
+			s.shared[a.TicketID] = append(s.shared[a.TicketID], a.ContactID)
+			continue
+		}
 		s.contacts[a.TicketID] = append(s.contacts[a.TicketID], a.ContactID)
 	}
 	for _, a := range tcos {

@@ -114,7 +114,7 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		return p, err
 	}
 	var err error
-	if p.Open, p.Closed, err = s.CountTickets(ctx, db, v, lq.Search); err != nil {
+	if p.Open, p.Closed, err = s.countList(ctx, db, v, lq); err != nil {
 		return p, err
 	}
 	p.setTotal(lq.Status)
@@ -166,7 +166,7 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
 	p := TicketPage{Rows: []TicketRow{}}
 	page, pageArgs := pageByKeysSQL(db, v, lq, (lq.Page-1)*lq.Size)
-	counts, countArgs := countSQL(db, v)
+	counts, countArgs := countSQL(db, v, lq.Shared)
 	dir := sortDir(lq.Sort)
 	q := "SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting, pg.sort_key FROM (" +
 		"SELECT COALESCE(SUM(CASE WHEN w.closed THEN 0 ELSE w.n END), 0) AS n_open, COALESCE(SUM(CASE WHEN w.closed THEN w.n ELSE 0 END), 0) AS n_closed FROM (" +
@@ -234,10 +234,16 @@ func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int) (string, []an
 	type owner struct {
 		table, column string
 		id            int64
+		cond          string
 	}
-	owners := []owner{{"ticket_contacts", "contact_id", v.ContactID}}
-	if v.CompanyID != 0 {
-		owners = append(owners, owner{"ticket_companies", "company_id", v.CompanyID})
+	// "My tickets" walks the contact's own rows, which its indexes hold
+	// (they leave shared rows out, so the condition must say so);
+	// "Shared with me" the few rows of tickets shared with the contact.
+	owners := []owner{{"ticket_contacts", "contact_id", v.ContactID, " AND NOT r.shared"}}
+	if lq.Shared {
+		owners[0].cond = " AND r.shared"
+	} else if v.CompanyID != 0 {
+		owners = append(owners, owner{"ticket_companies", "company_id", v.CompanyID, ""})
 	}
 	need := offset + lq.Size
 	after, afterArgs := "", []any(nil)
@@ -279,7 +285,7 @@ func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int) (string, []an
 			var n string
 			n, args = limit(need, args)
 			branches = append(branches, "SELECT * FROM (SELECT r.ticket_id, r."+col+" AS k FROM "+o.table+
-				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+except+after+" ORDER BY "+order+" LIMIT "+n+") AS b"+strconv.Itoa(len(branches)))
+				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+o.cond+except+after+" ORDER BY "+order+" LIMIT "+n+") AS b"+strconv.Itoa(len(branches)))
 		}
 	}
 	size, args := limit(lq.Size, args)
@@ -295,19 +301,24 @@ func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int) (string, []an
 // n) to add up: the company's counts, kept in visibility_counts, plus the
 // contact's tickets that the company does not hold; without a company,
 // the contact's counts.
-func countSQL(db bun.IDB, v Viewer) (string, []any) {
+//
+// Shared tickets are counted live: a contact is shared on few tickets.
+func countSQL(db bun.IDB, v Viewer, shared bool) (string, []any) {
+	if shared {
+		return "SELECT closed, count(*) AS n FROM ticket_contacts WHERE contact_id = ? AND shared AND NOT hidden GROUP BY closed", []any{v.ContactID}
+	}
 	q := "SELECT closed, n FROM visibility_counts WHERE owner_kind = ? AND owner_id = ?"
 	if v.CompanyID == 0 {
 		return q, []any{ownerContact, v.ContactID}
 	}
-	return q + ` UNION ALL SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden
+	return q + ` UNION ALL SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden AND NOT tc.shared
 		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id` + probeOnly(db) + `)
 		GROUP BY closed`, []any{ownerCompany, v.CompanyID, v.ContactID, v.CompanyID}
 }
 
 // countByKeys counts the viewer's open and closed tickets.
-func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, closed int, err error) {
-	q, args := countSQL(db, v)
+func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer, shared bool) (open, closed int, err error) {
+	q, args := countSQL(db, v, shared)
 	var rows []statusCount
 	if err := s.read(ctx, db, &rows, q, args...); err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
@@ -320,7 +331,7 @@ func (s *Store) countByKeys(ctx context.Context, db bun.IDB, v Viewer) (open, cl
 // or those that pass filter rules checked live (a search on Postgres with
 // the saved rules is searchPagePG).
 func (s *Store) listMatching(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) ([]TicketRow, error) {
-	q := s.listFilters(s.Visible(db.NewSelect().TableExpr("tickets AS t"), v), lq)
+	q := s.listFilters(s.Visible(db.NewSelect().TableExpr("tickets AS t"), v), v, lq)
 	rows := []TicketRow{}
 	key, desc := sortOf(lq.Sort)
 	dir := " ASC"
@@ -339,13 +350,24 @@ func (s *Store) listMatching(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 
 // CountTickets counts the viewer's tickets by status, for the filter tabs.
 func (s *Store) CountTickets(ctx context.Context, db bun.IDB, v Viewer, search string) (open, closed int, err error) {
-	lq := ListQuery{Status: "all", Search: search}
+	return s.countList(ctx, db, v, ListQuery{Status: "all", Search: search})
+}
+
+// CountShared counts the tickets shared with the contact, by status.
+func (s *Store) CountShared(ctx context.Context, db bun.IDB, contactID int64) (open, closed int, err error) {
+	return s.countList(ctx, db, Viewer{ContactID: contactID}, ListQuery{Status: "all", Shared: true})
+}
+
+// countList counts the tickets of a list by status, whatever its status
+// filter and page.
+func (s *Store) countList(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (open, closed int, err error) {
+	lq.Status, lq.Page, lq.AfterID = "all", 1, 0
 	lq.normalize()
 	if v.ContactID == 0 {
 		return 0, 0, nil
 	}
 	if lq.Search == "" && !v.live() {
-		return s.countByKeys(ctx, db, v)
+		return s.countByKeys(ctx, db, v, lq.Shared)
 	}
 	if s.Postgres() && !v.live() {
 		lq.Page, lq.Size = 1, 1
@@ -354,7 +376,7 @@ func (s *Store) CountTickets(ctx context.Context, db bun.IDB, v Viewer, search s
 	}
 	var rows []statusCount
 	q := s.Visible(db.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.closed, count(*) AS n"), v)
-	q = s.listFilters(q, lq)
+	q = s.listFilters(q, v, lq)
 	if err := q.GroupExpr("t.closed").Scan(ctx, &rows); err != nil {
 		return 0, 0, fmt.Errorf("store: unable to count tickets: %w", err)
 	}
@@ -362,7 +384,10 @@ func (s *Store) CountTickets(ctx context.Context, db bun.IDB, v Viewer, search s
 	return open, closed, nil
 }
 
-func (s *Store) listFilters(q *bun.SelectQuery, lq ListQuery) *bun.SelectQuery {
+func (s *Store) listFilters(q *bun.SelectQuery, v Viewer, lq ListQuery) *bun.SelectQuery {
+	if cond, args := sharedCond(v, lq); cond != "" {
+		q = q.Where(cond, args...)
+	}
 	switch lq.Status {
 	case "open":
 		q = q.Where("t.closed = ?", false)
@@ -405,19 +430,24 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	case "closed":
 		status = "WHERE m.closed"
 	}
+	shared, sharedArgs := sharedCond(v, lq)
+	if shared != "" {
+		shared = " AND " + shared
+	}
 	var out []countedRow
 	q := `WITH m AS MATERIALIZED (
 			SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, ` + SortColumns[key] + ` AS k
 			FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id
 			WHERE NOT t.hidden AND t.access && CAST(? AS bigint[]) AND (t.id = ?
 				OR (t.access && CAST(? AS bigint[]) AND t.subject ILIKE ? ESCAPE '\')
-				OR (t.access && CAST(? AS bigint[]) AND t.search_doc @@ plainto_tsquery('simple', ?)))),
+				OR (t.access && CAST(? AS bigint[]) AND t.search_doc @@ plainto_tsquery('simple', ?)))` + shared + `),
 		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed FROM m)
 		SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting
 		FROM c LEFT JOIN LATERAL (SELECT * FROM m ` + status + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?) AS pg ON true
 		ORDER BY pg.k` + dir + `, pg.id` + dir
 	pattern := "%" + escapeLike(lq.Search) + "%"
-	err := s.read(ctx, db, &out, q, keys, id, keys, pattern, keys, lq.Search, lq.Size, (lq.Page-1)*lq.Size)
+	args := append(append([]any{keys, id, keys, pattern, keys, lq.Search}, sharedArgs...), lq.Size, (lq.Page-1)*lq.Size)
+	err := s.read(ctx, db, &out, q, args...)
 	if err != nil {
 		return p, fmt.Errorf("store: unable to search tickets: %w", err)
 	}
@@ -441,4 +471,20 @@ func probeOnly(db bun.IDB) string {
 		return " OFFSET 0"
 	}
 	return ""
+}
+
+// sharedCond splits what Visible admits between the list's views, as the
+// walks of the visibility rows do: "Shared with me" lists the tickets
+// shared with the contact, and "My tickets" and the Organization view
+// leave them out, unless the company holds them. The tickets shared with
+// a contact are few: a small index lists them, and the set is hashed.
+func sharedCond(v Viewer, lq ListQuery) (string, []any) {
+	const sharedIDs = "(SELECT sh.ticket_id FROM ticket_contacts AS sh WHERE sh.contact_id = ? AND sh.shared)"
+	switch {
+	case lq.Shared:
+		return "t.id IN " + sharedIDs, []any{v.ContactID}
+	case v.CompanyID != 0:
+		return "(t.id NOT IN " + sharedIDs + " OR EXISTS (SELECT 1 FROM ticket_companies AS shc WHERE shc.company_id = ? AND shc.ticket_id = t.id))", []any{v.ContactID, v.CompanyID}
+	}
+	return "t.id NOT IN " + sharedIDs, []any{v.ContactID}
 }

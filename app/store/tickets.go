@@ -40,6 +40,9 @@ type ListQuery struct {
 	// it, whatever Page says, and costs the same at any depth.
 	AfterKey string
 	AfterID  int64
+	// Shared lists the tickets shared with the viewer (where the viewer
+	// is a participant) instead of the viewer's own.
+	Shared bool
 }
 
 // SortColumns are the columns a list may be sorted by.

@@ -75,6 +75,8 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Post("/tickets", append(contact, p.TicketCreate)...)
 	portal.Get("/tickets/:id", append(contact, p.TicketShow)...)
 	portal.Post("/tickets/:id/replies", append(contact, p.ReplyCreate)...)
+	portal.Post("/tickets/:id/participants", append(contact, p.ParticipantAdd)...)
+	portal.Post("/tickets/:id/participants/:contact/remove", append(contact, p.ParticipantRemove)...)
 	portal.Get("/attachments/:id", append(contact, p.Attachment)...)
 
 	// The back office: a staff session, apart from the customer's.
@@ -96,6 +98,8 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	admin.Post("/tickets/:id/comments", append(staff, a.TicketMessage(model.KindComment))...)
 	admin.Post("/tickets/:id/properties", append(staff, a.TicketUpdate)...)
 	admin.Post("/tickets/:id/associations", append(staff, a.TicketAssociation)...)
+	admin.Post("/tickets/:id/participants", append(staff, a.ParticipantAdd)...)
+	admin.Post("/tickets/:id/participants/:contact/remove", append(staff, a.ParticipantRemove)...)
 	admin.Get("/attachments/:id", append(staff, a.Attachment)...)
 
 	// Records: contacts, companies, static lists, pipelines and stages,

@@ -21,8 +21,14 @@ type ListState struct {
 	Total, Pages int
 	Open, Closed int
 	CanToggle    bool
-	Base         string // the portal's public path
+	// HasShared adds the "Shared with me" view: tickets shared with the
+	// contact as a participant.
+	HasShared bool
+	Base      string // the portal's public path
 }
+
+// withView tells whether the list's URLs carry its view.
+func (ls ListState) withView() bool { return ls.CanToggle || ls.HasShared }
 
 // With returns the list URL with one parameter changed. Changing anything
 // but the page goes back to page 1.
@@ -41,7 +47,7 @@ func (ls ListState) With(key, value string) string {
 	case "page":
 		p.Page, _ = strconv.Atoi(value)
 	}
-	return ListURL(p, ls.CanToggle, ls.Base)
+	return ListURL(p, ls.withView(), ls.Base)
 }
 
 // SortBy returns the link of a column header.
@@ -76,7 +82,7 @@ func (ls ListState) PageURL(n int) string { return ls.With("page", strconv.Itoa(
 // ListURL is the canonical URL of the ticket list in state p.
 func ListURL(p form.ListParams, withView bool, base string) string {
 	q := url.Values{}
-	if withView && p.View == "org" {
+	if withView && (p.View == "org" || p.View == "shared") {
 		q.Set("view", p.View)
 	}
 	q.Set("status", p.Status)
@@ -201,8 +207,15 @@ func ParseCursor(after string) (key string, id int64, ok bool) {
 func (ls ListState) Controls(l *i18n.Locale, last *store.TicketRow) ListControls {
 	c := ListControls{ClearSearch: ls.With("q", ""),
 		LabelID: l.T("tickets.col_id"), LabelCreated: l.T("tickets.col_created"), LabelActivity: l.T("tickets.col_activity")}
-	if ls.CanToggle {
-		for _, v := range []string{"mine", "org"} {
+	if ls.withView() {
+		views := []string{"mine"}
+		if ls.CanToggle {
+			views = append(views, "org")
+		}
+		if ls.HasShared {
+			views = append(views, "shared")
+		}
+		for _, v := range views {
 			c.Toggle = append(c.Toggle, ListLink{Label: l.T("tickets.view_" + v), URL: ls.With("view", v), Current: ls.View == v})
 		}
 	}
@@ -235,7 +248,7 @@ func (ls ListState) Controls(l *i18n.Locale, last *store.TicketRow) ListControls
 		if last != nil {
 			next.After = Cursor(*last)
 		}
-		c.Next = ListURL(next, ls.CanToggle, ls.Base)
+		c.Next = ListURL(next, ls.withView(), ls.Base)
 	}
 	return c
 }

@@ -258,6 +258,7 @@ func ApplyFilters(s *model.PortalSettings, g Getter) Errors {
 // ApplyPermissions reads the ticket permission mode.
 func ApplyPermissions(s *model.PortalSettings, g Getter) Errors {
 	s.Permission = g.Get("permission")
+	s.ShareAnyAddress = g.Get("share_any_address") == "1"
 	if s.Permission != model.PermissionContact && s.Permission != model.PermissionCompany {
 		return Errors{"permission": "form.invalid"}
 	}

@@ -114,7 +114,7 @@ func contains(list []string, v string) bool {
 
 // ListParams is a ticket list request: the URL state of the list.
 type ListParams struct {
-	View   string // mine or org
+	View   string // mine, org or shared
 	Status string // open, closed or all
 	Q      string
 	Sort   string
@@ -142,7 +142,7 @@ var sortKeys = []string{"id", "subject", "created", "activity", "status"}
 // the allowlists falls back to the default.
 func NewListParams(get func(string, ...string) string) ListParams {
 	p := ListParams{View: get("view"), Status: get("status"), Q: oneLine(get("q")), Sort: get("sort")}
-	if p.View != "org" {
+	if p.View != "org" && p.View != "shared" {
 		p.View = "mine"
 	}
 	if p.Status != "closed" && p.Status != "all" {

@@ -15,12 +15,19 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 	p := form.NewListParams(c.Query)
 	ct := core.ContactOf(c)
 	ls := core.ListState{ListParams: p, CanToggle: core.CanSeeCompany(core.SettingsOf(c), ct), Base: core.SettingsOf(c).PortalPath()}
-	if !ls.CanToggle {
+	ctx := c.UserContext()
+	// "Shared with me" is offered while tickets are shared with the
+	// contact; a contact is shared on few, so they are counted live.
+	sharedOpen, sharedClosed, err := s.Store.CountShared(ctx, s.Store.DB, ct.ID)
+	if err != nil {
+		return err
+	}
+	ls.HasShared = sharedOpen+sharedClosed > 0
+	if (ls.View == "org" && !ls.CanToggle) || (ls.View == "shared" && !ls.HasShared) {
 		ls.View = "mine"
 	}
 	v := core.Viewer(c, ls.View == "org")
-	ctx := c.UserContext()
-	lq := store.ListQuery{Status: p.Status, Search: p.Q, Sort: p.Sort, Page: p.Page, Size: pageSize}
+	lq := store.ListQuery{Status: p.Status, Search: p.Q, Sort: p.Sort, Page: p.Page, Size: pageSize, Shared: ls.View == "shared"}
 	if key, id, ok := core.ParseCursor(p.After); ok {
 		lq.AfterKey, lq.AfterID = key, id
 	}
@@ -33,7 +40,7 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 	if core.IsFragment(c) {
 		// The search form sends every field; push the same canonical URL
 		// that the links use.
-		c.Set("HX-Push-Url", core.ListURL(ls.ListParams, ls.CanToggle, ls.Base))
+		c.Set("HX-Push-Url", core.ListURL(ls.ListParams, ls.CanToggle || ls.HasShared, ls.Base))
 	}
 	ls.Pages = max((total+pageSize-1)/pageSize, 1)
 	l := core.LocaleOf(c)

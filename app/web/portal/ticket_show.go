@@ -41,8 +41,13 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
+	share, err := s.share(c, t.ID, "", nil)
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
 		"Fields":     core.TicketFields(core.LocaleOf(c), pf, &t.Ticket, false),
+		"Share":      share,
 		"Title":      "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject,
 		"Ticket":     t,
 		"Messages":   msgs,
@@ -66,5 +71,8 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 	}
 	m["Sent"] = c.Query("sent") == "1"
 	m["Created"] = c.Query("created") == "1"
+	if sh, ok := m["Share"].(*shareState); ok {
+		sh.Added, sh.Removed = c.Query("shared") == "1", c.Query("unshared") == "1"
+	}
 	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
 }

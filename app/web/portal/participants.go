@@ -1,0 +1,141 @@
+package portal
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"portico/app/desk"
+	"portico/app/model"
+	"portico/app/store"
+	"portico/app/web/core"
+	"portico/app/web/form"
+)
+
+// shareState is what the "who can see this ticket" panel shows: the
+// ticket's audience, read next to Visible from the same rows, and the
+// form that adds a participant, with what was typed and its error.
+type shareState struct {
+	TicketID   int64
+	Audience   *store.Audience
+	Me         int64
+	CanRemove  bool // the viewer is one of the ticket's own contacts
+	AnyAddress bool
+	Company    string
+	Email      string
+	Errors     form.Errors
+	Added      bool // a participant was just added, for the status line
+	Removed    bool
+}
+
+func (s *Handler) share(c *fiber.Ctx, ticketID int64, email string, errs form.Errors) (*shareState, error) {
+	ct, st := core.ContactOf(c), core.SettingsOf(c)
+	a, err := store.WhoCanSee(c.UserContext(), s.Store.DB, ticketID, st.Permission == model.PermissionCompany)
+	if err != nil {
+		return nil, err
+	}
+	if errs == nil {
+		errs = form.Errors{}
+	}
+	return &shareState{TicketID: ticketID, Audience: a, Me: ct.ID, CanRemove: a.IsContact(ct.ID),
+		AnyAddress: st.ShareAnyAddress, Company: companyName(ct), Email: email, Errors: errs}, nil
+}
+
+// shareOut answers a participant change: the panel alone for htmx, the
+// ticket page otherwise (after an error; a success is redirected).
+func (s *Handler) shareOut(c *fiber.Ctx, status int, t *store.TicketDetail, sh *shareState) error {
+	if core.IsFragment(c) {
+		return s.PageOrFragment(c, status, "pages/portal/ticket", "partials/portal/participants", fiber.Map{"Share": sh})
+	}
+	m, err := s.ticketView(c, t, form.Reply{}, form.Errors{})
+	if err != nil {
+		return err
+	}
+	m["Share"] = sh
+	return s.Page(c, status, "pages/portal/ticket", m)
+}
+
+// ParticipantAdd shares the ticket with a colleague by email.
+func (s *Handler) ParticipantAdd(c *fiber.Ctx) error {
+	t, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	email := strings.TrimSpace(c.FormValue("email"))
+	errs := form.Errors{}
+	if email == "" {
+		errs["email"] = "share.email_required"
+	}
+	if !errs.Any() && !s.AllowContactPost(c, "share", s.Posts.ReplyPerContact, s.Posts.ReplyPerIP) {
+		return core.ErrRateLimited
+	}
+	if !errs.Any() {
+		_, err := s.Desk.AddParticipant(c.UserContext(), desk.Sharer{Contact: core.ContactOf(c), Actor: desk.Actor{IP: core.IP(c)}},
+			core.SettingsOf(c), t.ID, email)
+		switch {
+		case errors.Is(err, desk.ErrShareAddress):
+			errs["email"] = "share.email_invalid"
+		case errors.Is(err, desk.ErrShareNotColleague):
+			errs["email"] = "share.not_colleague"
+		case errors.Is(err, store.ErrAlreadyParticipant):
+			errs["email"] = "share.already_participant"
+		case errors.Is(err, store.ErrTicketContact):
+			errs["email"] = "share.already_contact"
+		case err != nil:
+			return err
+		}
+	}
+	if errs.Any() {
+		sh, err := s.share(c, t.ID, email, errs)
+		if err != nil {
+			return err
+		}
+		return s.shareOut(c, fiber.StatusUnprocessableEntity, t, sh)
+	}
+	if !core.IsFragment(c) {
+		return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(t.ID, 10)+"?shared=1#participants")
+	}
+	sh, err := s.share(c, t.ID, "", nil)
+	if err != nil {
+		return err
+	}
+	sh.Added = true
+	return s.shareOut(c, fiber.StatusOK, t, sh)
+}
+
+// ParticipantRemove ends a participant's access. Only the ticket's own
+// contacts may remove one.
+func (s *Handler) ParticipantRemove(c *fiber.Ctx) error {
+	t, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	cid, err := strconv.ParseInt(c.Params("contact"), 10, 64)
+	if err != nil || cid <= 0 {
+		return core.ErrNotFound
+	}
+	sh, err := s.share(c, t.ID, "", nil)
+	if err != nil {
+		return err
+	}
+	if !sh.CanRemove {
+		return fiber.ErrForbidden
+	}
+	err = s.Desk.RemoveParticipant(c.UserContext(), desk.Sharer{Contact: core.ContactOf(c), Actor: desk.Actor{IP: core.IP(c)}}, t.ID, cid)
+	if core.IsNotFound(err) {
+		return core.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if !core.IsFragment(c) {
+		return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(t.ID, 10)+"?unshared=1#participants")
+	}
+	if sh, err = s.share(c, t.ID, "", nil); err != nil {
+		return err
+	}
+	sh.Removed = true
+	return s.shareOut(c, fiber.StatusOK, t, sh)
+}
