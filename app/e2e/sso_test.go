@@ -160,7 +160,7 @@ func TestBrowserSSOJWT(t *testing.T) {
 	b.do("continue with the customer's account", chromedp.Click(chromedp.CSS(`a[data-sso="app"]`)))
 	b.waitJS("the customer's page", `location.origin === `+jsString(app.URL)+` && document.querySelector('#to-portal')`)
 	b.do("go to the portal", chromedp.Click(chromedp.CSS("#to-portal")))
-	b.waitJS("back in the portal, on the page wanted", `location.origin === `+jsString(s.URL)+` && location.pathname === '/portal/tickets' && location.search === '?status=closed'`)
+	b.waitJS("back in the portal, on the page wanted", `location.origin === `+jsString(s.URL)+` && location.pathname === '/portal/tickets' && location.search === '?status=closed' && document.readyState !== 'loading'`)
 	if !evalJS[bool](b, `!!document.querySelector('form[action="/portal/logout"]')`) {
 		t.Fatalf("not logged in after the JWT login%s", b.where())
 	}
