@@ -106,3 +106,19 @@ func (s *Service) RemoveParticipant(ctx context.Context, w Sharer, ticketID, con
 		return store.AddAudit(ctx, tx, w.audit("ticket.participant_remove", ticketID, contactID))
 	})
 }
+
+// ShareError is the translation key of the field error AddParticipant's
+// error stands for, or "" when the error is not the address's fault.
+func ShareError(err error) string {
+	switch {
+	case errors.Is(err, ErrShareAddress):
+		return "share.email_invalid"
+	case errors.Is(err, ErrShareNotColleague):
+		return "share.not_colleague"
+	case errors.Is(err, store.ErrAlreadyParticipant):
+		return "share.already_participant"
+	case errors.Is(err, store.ErrTicketContact):
+		return "share.already_contact"
+	}
+	return ""
+}

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -73,14 +72,9 @@ func (s *Handler) ParticipantAdd(c *fiber.Ctx) error {
 		errs["email"] = "share.email_required"
 	} else {
 		_, err := s.Desk.AddParticipant(c.UserContext(), desk.Sharer{Actor: actor(c)}, core.SettingsOf(c), t.ID, email)
-		switch {
-		case errors.Is(err, desk.ErrShareAddress):
-			errs["email"] = "share.email_invalid"
-		case errors.Is(err, store.ErrAlreadyParticipant):
-			errs["email"] = "share.already_participant"
-		case errors.Is(err, store.ErrTicketContact):
-			errs["email"] = "share.already_contact"
-		case err != nil:
+		if key := desk.ShareError(err); key != "" {
+			errs["email"] = key
+		} else if err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 
@@ -74,16 +73,9 @@ func (s *Handler) ParticipantAdd(c *fiber.Ctx) error {
 	if !errs.Any() {
 		_, err := s.Desk.AddParticipant(c.UserContext(), desk.Sharer{Contact: core.ContactOf(c), Actor: desk.Actor{IP: core.IP(c)}},
 			core.SettingsOf(c), t.ID, email)
-		switch {
-		case errors.Is(err, desk.ErrShareAddress):
-			errs["email"] = "share.email_invalid"
-		case errors.Is(err, desk.ErrShareNotColleague):
-			errs["email"] = "share.not_colleague"
-		case errors.Is(err, store.ErrAlreadyParticipant):
-			errs["email"] = "share.already_participant"
-		case errors.Is(err, store.ErrTicketContact):
-			errs["email"] = "share.already_contact"
-		case err != nil:
+		if key := desk.ShareError(err); key != "" {
+			errs["email"] = key
+		} else if err != nil {
 			return err
 		}
 	}
