@@ -232,6 +232,7 @@ func UpdateTicket(ctx context.Context, tx bun.IDB, id int64, ch TicketChange) er
 	}
 	_, err := tx.NewUpdate().Model((*model.Ticket)(nil)).
 		Set("pipeline_id = ?", ch.PipelineID).Set("stage_id = ?", st.ID).Set("closed = ?", st.IsClosed).
+		Set("closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END", st.IsClosed, time.Now().UTC()).
 		Set("priority = ?", ch.Priority).Set("owner_id = ?", ch.OwnerID).
 		Where("id = ?", id).Exec(ctx)
 	if err != nil {
