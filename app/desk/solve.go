@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"portico/app/mail"
 	"portico/app/model"
 	"portico/app/store"
 )
@@ -84,7 +85,15 @@ func (s *Service) ContactReply(ctx context.Context, ip string, r store.NewReply)
 		if res.Message, err = s.Store.AddContactReply(ctx, tx, r); err != nil {
 			return err
 		}
-		return s.NotifyAgents(ctx, tx, r.TicketID, res.Message)
+		m, err := s.Mailer()
+		if err != nil {
+			return err
+		}
+		event := mail.EventReply
+		if res.Outcome == store.ReplyFollowUp {
+			event = mail.EventNewTicket
+		}
+		return m.NotifyAgents(ctx, tx, event, r.TicketID, res.Message)
 	})
 	return res, err
 }

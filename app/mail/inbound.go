@@ -164,7 +164,7 @@ func (in *Inbound) store(ctx context.Context, t replyTarget, body string) error 
 		} else if !ok {
 			return store.ErrNotFound
 		}
-		ticketID, _, err := store.ReplyTarget(ctx, tx, t.ticketID, t.contactID, "", time.Now().UTC())
+		ticketID, outcome, err := store.ReplyTarget(ctx, tx, t.ticketID, t.contactID, "", time.Now().UTC())
 		if err != nil {
 			return err
 		}
@@ -175,7 +175,11 @@ func (in *Inbound) store(ctx context.Context, t replyTarget, body string) error 
 		if in.Mailer == nil {
 			return nil
 		}
-		return in.Mailer.NotifyAgents(ctx, tx, EventReply, ticketID, msg)
+		event := EventReply
+		if outcome == store.ReplyFollowUp {
+			event = EventNewTicket
+		}
+		return in.Mailer.NotifyAgents(ctx, tx, event, ticketID, msg)
 	})
 	switch {
 	case err == nil:

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"strconv"
 	"time"
 
@@ -25,6 +26,7 @@ type solveState struct {
 	Solved      bool // just solved
 	NewFollowUp bool // just created by a reply
 	Confirm     bool // the confirmation step
+	CanSolve    bool // the pipeline has a closed stage to solve to
 }
 
 // ReplyOpen tells whether the ticket takes a reply.
@@ -35,11 +37,26 @@ func (s *Handler) solveState(c *fiber.Ctx, t *store.TicketDetail) (*solveState, 
 	if err != nil {
 		return nil, err
 	}
-	ups, err := store.FollowUps(c.UserContext(), s.Store.DB, t.ID)
+	all, err := store.FollowUps(c.UserContext(), s.Store.DB, t.ID)
 	if err != nil {
 		return nil, err
 	}
-	st := &solveState{TicketID: t.ID, Closed: t.Closed, Policy: p.ReopenPolicy, FollowUpOf: t.FollowUpOf, FollowUps: ups}
+	// Only the follow-ups the viewer may see are linked.
+	var ups []int64
+	for _, id := range all {
+		_, err := s.Store.VisibleTicket(c.UserContext(), s.Store.DB, core.Viewer(c, true), id)
+		switch {
+		case err == nil:
+			ups = append(ups, id)
+		case !core.IsNotFound(err):
+			return nil, err
+		}
+	}
+	_, err = store.SolveStage(c.UserContext(), s.Store.DB, p)
+	if err != nil && !errors.Is(err, store.ErrNoStage) {
+		return nil, err
+	}
+	st := &solveState{TicketID: t.ID, Closed: t.Closed, Policy: p.ReopenPolicy, FollowUpOf: t.FollowUpOf, FollowUps: ups, CanSolve: err == nil}
 	if t.Closed && p.ReopenPolicy == model.ReopenWithin && p.ReopenDays > 0 {
 		at := t.LastActivityAt
 		if !t.ClosedAt.IsZero() {
@@ -75,7 +92,11 @@ func (s *Handler) Solve(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Desk.Solve(c.UserContext(), core.ContactOf(c).ID, core.IP(c), t.ID); err != nil {
+	err = s.Desk.Solve(c.UserContext(), core.ContactOf(c).ID, core.IP(c), t.ID)
+	if errors.Is(err, store.ErrNoStage) {
+		return s.Message(c, fiber.StatusConflict, "solve.cannot_title", "solve.cannot_body")
+	}
+	if err != nil {
 		return err
 	}
 	return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(t.ID, 10)+"?solved=1")
