@@ -160,6 +160,9 @@ func testSolveReopen(t *testing.T, postgres bool) {
 	if n := h.count("SELECT count(*) FROM audit_log WHERE action = 'ticket.solve' AND target = 'ticket:22' AND actor_type = 'contact'"); n != 1 {
 		t.Errorf("%d audit entries of the solve", n)
 	}
+	if n := h.count("SELECT count(*) FROM tickets WHERE id = 22 AND closed_at IS NOT NULL"); n != 1 {
+		t.Error("solving did not record the closing time")
+	}
 	svKeysInStep(t, h, "after solving")
 
 	// Read-only (the default): a reply is refused, and what was typed stays.
@@ -185,6 +188,9 @@ func testSolveReopen(t *testing.T, postgres bool) {
 	}
 	if st, closed := ticketStage(id); st != stage("Waiting on us") || closed || messages(id) != before+1 {
 		t.Errorf("not reopened: stage %d closed %v", st, closed)
+	}
+	if n := h.count("SELECT count(*) FROM tickets WHERE id = 22 AND closed_at IS NULL"); n != 1 {
+		t.Error("reopening kept the closing time")
 	}
 	svKeysInStep(t, h, "after reopening")
 
