@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,7 +16,12 @@ func (s *Handler) TicketReopen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Desk.Reopen(c.UserContext(), actor(c), t.ID); err != nil {
+	err = s.Desk.Reopen(c.UserContext(), actor(c), t.ID)
+	if errors.Is(err, store.ErrNoStage) {
+		// The pipeline has no open stage left to reopen to.
+		return fiber.ErrConflict
+	}
+	if err != nil {
 		return err
 	}
 	return c.Redirect("/admin/tickets/"+strconv.FormatInt(t.ID, 10)+"?reopened=1", fiber.StatusSeeOther)
