@@ -157,14 +157,29 @@ func (in *Inbound) store(ctx context.Context, t replyTarget, body string) error 
 		if err != nil {
 			return err
 		}
-		msg, err := in.Store.AddEmailReply(ctx, tx, t.ticketID, t.contactID, body, st.DefaultInboxID)
+		// A closed ticket follows its pipeline's policy: it may reopen,
+		// or a follow-up ticket take the reply.
+		if ok, err := store.ContactOnTicket(ctx, tx, t.ticketID, t.contactID); err != nil {
+			return err
+		} else if !ok {
+			return store.ErrNotFound
+		}
+		ticketID, outcome, err := store.ReplyTarget(ctx, tx, t.ticketID, t.contactID, "", time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		msg, err := in.Store.AddEmailReply(ctx, tx, ticketID, t.contactID, body, st.DefaultInboxID)
 		if err != nil {
 			return err
 		}
 		if in.Mailer == nil {
 			return nil
 		}
-		return in.Mailer.NotifyAgents(ctx, tx, EventReply, t.ticketID, msg)
+		event := EventReply
+		if outcome == store.ReplyFollowUp {
+			event = EventNewTicket
+		}
+		return in.Mailer.NotifyAgents(ctx, tx, event, ticketID, msg)
 	})
 	switch {
 	case err == nil:

@@ -93,6 +93,13 @@ type Pipeline struct {
 	ID       int64  `bun:"id,pk,autoincrement"`
 	Name     string `bun:"name,notnull"`
 	Position int    `bun:"position,notnull"`
+	// Solve and reopen (see ReopenPolicy): nil stages mean the pipeline's
+	// first closed stage for SolveStageID, its first open one for
+	// ReopenStageID.
+	SolveStageID  *int64 `bun:"solve_stage_id"`
+	ReopenStageID *int64 `bun:"reopen_stage_id"`
+	ReopenPolicy  string `bun:"reopen_policy,notnull"`
+	ReopenDays    int    `bun:"reopen_days,notnull"`
 
 	Stages []*Stage `bun:"rel:has-many,join:id=pipeline_id"`
 }
@@ -113,6 +120,13 @@ type Stage struct {
 	// the portal shows its tickets as "waiting on you".
 	WaitsOnCustomer bool `bun:"waits_on_customer,notnull"`
 }
+
+// What a customer's reply to a closed ticket does, per pipeline.
+const (
+	ReopenReadOnly = ""         // refused: closed means read-only
+	ReopenWithin   = "reopen"   // reopens within ReopenDays of closing, then a follow-up
+	ReopenFollowUp = "followup" // always a follow-up ticket
+)
 
 // Inbox receives conversation threads.
 type Inbox struct {
@@ -159,6 +173,10 @@ type Ticket struct {
 	Properties     map[string]string `bun:"properties,type:jsonb,notnull"`
 	CreatedAt      time.Time         `bun:"created_at,nullzero,notnull,default:current_timestamp"`
 	LastActivityAt time.Time         `bun:"last_activity_at,nullzero,notnull,default:current_timestamp"`
+	// ClosedAt is when the ticket last closed; FollowUpOf the closed
+	// ticket this one continues.
+	ClosedAt   bun.NullTime `bun:"closed_at"`
+	FollowUpOf *int64       `bun:"follow_up_of"`
 
 	Stage    *Stage    `bun:"rel:belongs-to,join:stage_id=id"`
 	Pipeline *Pipeline `bun:"rel:belongs-to,join:pipeline_id=id"`

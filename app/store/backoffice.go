@@ -232,6 +232,9 @@ func UpdateTicket(ctx context.Context, tx bun.IDB, id int64, ch TicketChange) er
 	}
 	_, err := tx.NewUpdate().Model((*model.Ticket)(nil)).
 		Set("pipeline_id = ?", ch.PipelineID).Set("stage_id = ?", st.ID).Set("closed = ?", st.IsClosed).
+		// A ticket that closes now closed now; one moved between closed
+		// stages keeps its closing time.
+		Set("closed_at = CASE WHEN NOT ? THEN NULL WHEN closed THEN COALESCE(closed_at, ?) ELSE ? END", st.IsClosed, time.Now().UTC(), time.Now().UTC()).
 		Set("priority = ?", ch.Priority).Set("owner_id = ?", ch.OwnerID).
 		Where("id = ?", id).Exec(ctx)
 	if err != nil {

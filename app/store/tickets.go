@@ -99,7 +99,7 @@ func ftsPhrase(term string) string {
 
 // ticketDetailColumns are a ticket's own columns, without the derived
 // visibility keys, plus its stage and pipeline names.
-const ticketDetailColumns = "t.id, t.subject, t.description, t.pipeline_id, t.stage_id, t.closed, t.priority, t.category, t.source, t.inbox_id, t.owner_id, t.properties, t.created_at, t.last_activity_at, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, p.name AS pipeline_name"
+const ticketDetailColumns = "t.id, t.subject, t.description, t.pipeline_id, t.stage_id, t.closed, t.priority, t.category, t.source, t.inbox_id, t.owner_id, t.properties, t.created_at, t.last_activity_at, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, p.name AS pipeline_name, t.closed_at, t.follow_up_of"
 
 // TicketDetail is a ticket as the portal shows it.
 type TicketDetail struct {

@@ -38,6 +38,7 @@ type pipelineCard struct {
 	NewStage form.StageEdit           // the "add a stage" row
 	Typed    map[int64]form.StageEdit // stage rows as typed
 	Labels   map[int64]model.Text     // stage rows' portal names as typed
+	Solve    *solveForm               // the solve and reopen settings as typed
 	Notice   string
 	Changed  int64
 	First    bool

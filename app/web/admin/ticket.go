@@ -58,10 +58,15 @@ func (s *Handler) agentTicketView(c *fiber.Ctx, t *store.TicketDetail) (fiber.Ma
 	if err != nil {
 		return nil, err
 	}
+	followUps, err := s.ticketFollowUps(c, t)
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
-		"Fields": core.TicketFields(core.LocaleOf(c), pf, &t.Ticket, true),
-		"Share":  share,
-		"Title":  "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject, "Ticket": t, "Threads": threads,
+		"FollowUps": followUps,
+		"Fields":    core.TicketFields(core.LocaleOf(c), pf, &t.Ticket, true),
+		"Share":     share,
+		"Title":     "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject, "Ticket": t, "Threads": threads,
 		"Contacts": contacts, "Companies": companies, "Pipelines": pipelines, "StaffUsers": staff,
 		"Priorities": form.Priorities, "Errors": form.Errors{}, "Composer": form.StaffMessage{},
 		"MaxUploads": s.Config.MaxUploads, "MaxSize": s.Config.MaxUploadSize,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"portico/app/desk"
 	"portico/app/store"
 	"portico/app/web/core"
 	"portico/app/web/form"
@@ -18,9 +19,6 @@ func (s *Handler) ReplyCreate(c *fiber.Ctx) error {
 	t, err := s.visibleTicket(c)
 	if err != nil {
 		return err
-	}
-	if t.Closed {
-		return s.Message(c, fiber.StatusConflict, "reply.closed_title", "reply.closed_body")
 	}
 	f := form.NewReply(c.FormValue)
 	errs := f.Validate()
@@ -35,13 +33,22 @@ func (s *Handler) ReplyCreate(c *fiber.Ctx) error {
 		return core.ErrRateLimited
 	}
 	if !errs.Any() {
-		_, err = s.Desk.AddContactReply(c.UserContext(), store.NewReply{
+		var res desk.ReplyResult
+		res, err = s.Desk.ContactReply(c.UserContext(), core.IP(c), store.NewReply{
 			TicketID: t.ID, ContactID: core.ContactOf(c).ID, Body: f.Body, Files: files,
 			DefaultInboxID: core.SettingsOf(c).DefaultInboxID,
 		})
 		switch {
 		case errors.Is(err, store.ErrTicketClosed):
-			return s.Message(c, fiber.StatusConflict, "reply.closed_title", "reply.closed_body")
+			// Closed means read-only here: the typed text stays.
+			errs["body"] = "reply.closed_body"
+		case err == nil && res.Outcome != store.ReplyAdded:
+			// A reopened ticket or a new follow-up: the whole page changes.
+			q := "?sent=1#latest"
+			if res.Outcome == store.ReplyFollowUp {
+				q = "?followup=1#latest"
+			}
+			return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(res.TicketID, 10)+q)
 		case err != nil:
 			s.Log.Error("reply failed", "ticket", t.ID, "err", err)
 			errs["form"] = "reply.failed"
@@ -59,6 +66,9 @@ func (s *Handler) ReplyCreate(c *fiber.Ctx) error {
 	status := fiber.StatusOK
 	if errs.Any() {
 		status = fiber.StatusUnprocessableEntity
+	}
+	if errs["body"] == "reply.closed_body" {
+		status = fiber.StatusConflict
 	}
 	m, err := s.ticketView(c, t, f, errs)
 	if err != nil {

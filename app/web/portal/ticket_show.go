@@ -45,7 +45,12 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
+	solve, err := s.solveState(c, t)
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
+		"Solve":      solve,
 		"Fields":     core.TicketFields(core.LocaleOf(c), pf, &t.Ticket, false),
 		"Share":      share,
 		"Title":      "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject,
@@ -71,6 +76,8 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 	}
 	m["Sent"] = c.Query("sent") == "1"
 	m["Created"] = c.Query("created") == "1"
+	m["Solve"].(*solveState).Solved = c.Query("solved") == "1"
+	m["Solve"].(*solveState).NewFollowUp = c.Query("followup") == "1"
 	if sh, ok := m["Share"].(*shareState); ok {
 		sh.Added, sh.Removed = c.Query("shared") == "1", c.Query("unshared") == "1"
 	}
