@@ -164,7 +164,10 @@ func (in *Inbound) store(ctx context.Context, t replyTarget, body string) error 
 		if in.Mailer == nil {
 			return nil
 		}
-		return in.Mailer.NotifyAgents(ctx, tx, EventReply, t.ticketID, msg)
+		if err := in.Mailer.NotifyAgents(ctx, tx, EventReply, t.ticketID, msg); err != nil {
+			return err
+		}
+		return in.Mailer.NotifyContacts(ctx, tx, t.ticketID, msg)
 	})
 	switch {
 	case err == nil:

@@ -45,9 +45,14 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
+	mute, err := s.mute(c, t.ID)
+	if err != nil {
+		return nil, err
+	}
 	return fiber.Map{
 		"Fields":     core.TicketFields(core.LocaleOf(c), pf, &t.Ticket, false),
 		"Share":      share,
+		"Mute":       mute,
 		"Title":      "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject,
 		"Ticket":     t,
 		"Messages":   msgs,
@@ -73,6 +78,9 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 	m["Created"] = c.Query("created") == "1"
 	if sh, ok := m["Share"].(*shareState); ok {
 		sh.Added, sh.Removed = c.Query("shared") == "1", c.Query("unshared") == "1"
+	}
+	if mu, ok := m["Mute"].(*muteState); ok {
+		mu.Changed = c.Query("muted") != ""
 	}
 	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
 }
