@@ -377,3 +377,29 @@ func testNotifyUnsubscribe(t *testing.T, postgres bool) {
 		t.Error("the ticket page does not show the one-click mute")
 	}
 }
+
+// The "agents' replies always" switch is saved with the permissions
+// section, and shown checked in its fragment.
+func TestNotifySettingsSwitch(t *testing.T) {
+	t.Parallel()
+	h := newPortal(t)
+	admin := h.mlStaff(demo.AdminEmail)
+	if _, body := admin.get("/admin/portal", false); !strings.Contains(body, `name="notify_agents_always"`) {
+		t.Fatal("the settings page lacks the notification switch")
+	}
+	read := func() bool {
+		t.Helper()
+		st, _, err := store.Settings(context.Background(), h.st.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Notify.AgentsAlways
+	}
+	res, body := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}, "notify_agents_always": {"1"}}, true)
+	if res.StatusCode != http.StatusOK || !read() || !strings.Contains(body, `aria-describedby="notify_agents_always-hint" checked`) {
+		t.Fatalf("switching on: %d, saved %v", res.StatusCode, read())
+	}
+	if res, _ := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}}, false); res.StatusCode >= 400 || read() {
+		t.Fatalf("switching off: %d, saved %v", res.StatusCode, read())
+	}
+}
