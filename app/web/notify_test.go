@@ -309,7 +309,9 @@ func testNotifyUnsubscribe(t *testing.T, postgres bool) {
 
 	mutes := func() string {
 		var rows []string
-		_ = h.st.DB.NewRaw("SELECT ticket_id || ':' || contact_id FROM ticket_mutes ORDER BY ticket_id, contact_id").Scan(context.Background(), &rows)
+		// Of the tickets in play (the demo data mutes one of Ben's).
+		_ = h.st.DB.NewRaw("SELECT ticket_id || ':' || contact_id FROM ticket_mutes WHERE ticket_id IN (?, ?) ORDER BY ticket_id, contact_id",
+			22, other).Scan(context.Background(), &rows)
 		return strings.Join(rows, ",")
 	}
 
@@ -359,7 +361,7 @@ func testNotifyUnsubscribe(t *testing.T, postgres bool) {
 		t.Fatalf("mutes %q, want %q", got, want)
 	}
 	// Again: still one row.
-	if code, _ := ntPost(h, mlPath(anaOn22)); code != http.StatusOK || h.count("SELECT count(*) FROM ticket_mutes") != 1 {
+	if code, _ := ntPost(h, mlPath(anaOn22)); code != http.StatusOK || mutes() != fmt.Sprintf("22:%d", anaID) {
 		t.Errorf("a second one-click: %d", code)
 	}
 	h.exec("DELETE FROM mail_outbox")
@@ -401,5 +403,24 @@ func TestNotifySettingsSwitch(t *testing.T) {
 	}
 	if res, _ := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}}, false); res.StatusCode >= 400 || read() {
 		t.Fatalf("switching off: %d, saved %v", res.StatusCode, read())
+	}
+}
+
+// The demo data has a muted ticket: Ben's webhook ticket, shown muted on
+// his page.
+func TestNotifyDemoMuted(t *testing.T) {
+	t.Parallel()
+	h := newPortal(t)
+	var id int64
+	if err := h.st.DB.NewSelect().Table("tickets").Column("id").Where("subject = ?", demo.MutedSubject).Scan(context.Background(), &id); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.count("SELECT count(*) FROM ticket_mutes WHERE ticket_id = ? AND contact_id = ?", id, h.contactID(ben)); n != 1 {
+		t.Fatalf("%d demo mutes", n)
+	}
+	c := h.client()
+	c.as(ben)
+	if _, body := c.get(fmt.Sprintf("/portal/tickets/%d", id), false); !strings.Contains(body, `data-mute-state="muted"`) {
+		t.Error("Ben's demo ticket is not shown muted")
 	}
 }
