@@ -1,14 +1,20 @@
 package e2e
 
 // Notification choices: Ana mutes a ticket from its page and unmutes it,
-// then picks her default on the Notifications page reached from the
-// header.
+// picks her default on the Notifications page reached from the header,
+// and a notification's "mute this ticket" link, opened in a browser with
+// no session, asks before it mutes.
 
 import (
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"portico/app/mail"
 )
 
 func TestBrowserNotifyChoices(t *testing.T) {
@@ -48,4 +54,31 @@ func TestBrowserNotifyChoices(t *testing.T) {
 	}
 	shareShot(ana, "notify-settings", 1280, 900, false)
 	shareShot(ana, "notify-settings", 390, 844, true)
+
+	ana.do("size the viewport back", chromedp.EmulateViewport(1280, 900))
+
+	// The link of a notification: the instance's secret signs Ana's
+	// contact ID and the ticket.
+	ana.open("/portal/tickets/22")
+	me := evalJS[string](ana, `(() => { for (const li of document.querySelectorAll('#participants li[data-person]')) { if (li.textContent.includes('(you)')) return li.dataset.person } return '' })()`)
+	anaID, err := strconv.ParseInt(me, 10, 64)
+	if err != nil {
+		t.Fatalf("Ana's contact ID: %q", me)
+	}
+	key, err := os.ReadFile(filepath.Join(s.DataDir, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := "/portal/unsubscribe/" + mail.UnsubscribeToken([]byte(strings.TrimSpace(string(key))), 22, anaID)
+	reader := boSideBrowser(t, ana)
+	reader.open(link)
+	reader.waitText("main", "Mute this ticket?")
+	shareShot(reader, "notify-unsubscribe", 1280, 900, false)
+	shareShot(reader, "notify-unsubscribe", 390, 844, true)
+	ana.open("/portal/tickets/22")
+	ana.waitJS("not muted by the GET", `document.querySelector('#mute [data-mute-state="on"]')`)
+	reader.do("confirm", chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+	reader.waitText("main", "You will get no more emails about ticket #22.")
+	ana.open("/portal/tickets/22")
+	ana.waitJS("muted by the POST", `document.querySelector('#mute [data-mute-state="muted"]')`)
 }
