@@ -32,12 +32,8 @@ func (s *Service) AddContactReply(ctx context.Context, r store.NewReply) (*model
 		if msg, err = s.Store.AddContactReply(ctx, tx, r); err != nil {
 			return err
 		}
-		// Email: the agents' and the other customers' notifications
-		// commit with the reply.
-		if err := s.NotifyAgents(ctx, tx, r.TicketID, msg); err != nil {
-			return err
-		}
-		return s.NotifyCustomers(ctx, tx, r.TicketID, msg)
+		// Email: the agents' notification commits with the reply.
+		return s.NotifyAgents(ctx, tx, r.TicketID, msg)
 	})
 	return msg, err
 }

@@ -164,10 +164,7 @@ func (in *Inbound) store(ctx context.Context, t replyTarget, body string) error 
 		if in.Mailer == nil {
 			return nil
 		}
-		if err := in.Mailer.NotifyAgents(ctx, tx, EventReply, t.ticketID, msg); err != nil {
-			return err
-		}
-		return in.Mailer.NotifyContacts(ctx, tx, t.ticketID, msg)
+		return in.Mailer.NotifyAgents(ctx, tx, EventReply, t.ticketID, msg)
 	})
 	switch {
 	case err == nil:

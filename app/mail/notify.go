@@ -20,10 +20,18 @@ const (
 // not opted out: a customer replied (EventReply) or opened a ticket
 // (EventNewTicket). msg is the customer's public message. Each mail's
 // dedupe key names the message and the agent, so a retried event notifies
-// nobody twice.
+// nobody twice. Every customer's message passes here (from the portal, the
+// support form or by email), so it also queues, through NotifyContacts,
+// the mail to the ticket's other contacts and participants whose choices
+// want every reply.
 func (m *Mailer) NotifyAgents(ctx context.Context, tx bun.IDB, event string, ticketID int64, msg *model.Message) error {
 	if msg == nil || msg.Kind != model.KindPublic {
 		return nil
+	}
+	if msg.AuthorContactID != nil {
+		if err := m.NotifyContacts(ctx, tx, ticketID, msg); err != nil {
+			return err
+		}
 	}
 	st, _, err := store.Settings(ctx, tx)
 	if err != nil {
