@@ -37,6 +37,10 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
+	mute, err := s.mute(c, t.ID)
+	if err != nil {
+		return nil, err
+	}
 	pf, err := core.PortalForm(c.UserContext(), s.Store.DB, core.SettingsOf(c))
 	if err != nil {
 		return nil, err
@@ -45,16 +49,12 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
-	mute, err := s.mute(c, t.ID)
-	if err != nil {
-		return nil, err
-	}
 	return fiber.Map{
 		"Fields":     core.TicketFields(core.LocaleOf(c), pf, &t.Ticket, false),
 		"Share":      share,
-		"Mute":       mute,
 		"Title":      "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject,
 		"Ticket":     t,
+		"Mute":       mute,
 		"Messages":   msgs,
 		"Reply":      reply,
 		"Errors":     errs,
