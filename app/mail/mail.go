@@ -47,6 +47,9 @@ type Mail struct {
 	HTML      string
 	ReplyTo   string
 	DedupeKey string
+	// ListUnsubscribe, for a ticket notification, is the one-click
+	// unsubscribe URL (RFC 8058) that mutes the ticket for the recipient.
+	ListUnsubscribe string
 }
 
 // ErrNoRecipient is returned for a mail without a usable address.
@@ -73,6 +76,7 @@ func Enqueue(ctx context.Context, db bun.IDB, m Mail) (bool, error) {
 	row.TextBody = m.Text
 	row.HTMLBody = m.HTML
 	row.DedupeKey = m.DedupeKey
+	row.ListUnsubscribe = HeaderText(m.ListUnsubscribe, 900)
 	return store.EnqueueMail(ctx, db, row)
 }
 

@@ -20,10 +20,18 @@ const (
 // not opted out: a customer replied (EventReply) or opened a ticket
 // (EventNewTicket). msg is the customer's public message. Each mail's
 // dedupe key names the message and the agent, so a retried event notifies
-// nobody twice.
+// nobody twice. Every customer's message passes here (from the portal, the
+// support form or by email), so it also queues, through NotifyContacts,
+// the mail to the ticket's other contacts and participants whose choices
+// want every reply.
 func (m *Mailer) NotifyAgents(ctx context.Context, tx bun.IDB, event string, ticketID int64, msg *model.Message) error {
 	if msg == nil || msg.Kind != model.KindPublic {
 		return nil
+	}
+	if msg.AuthorContactID != nil {
+		if err := m.NotifyContacts(ctx, tx, ticketID, msg); err != nil {
+			return err
+		}
 	}
 	st, _, err := store.Settings(ctx, tx)
 	if err != nil {
@@ -81,11 +89,13 @@ func (m *Mailer) NotifyAgents(ctx context.Context, tx bun.IDB, event string, tic
 	return nil
 }
 
-// NotifyContacts queues, through tx, an email to each enabled contact of
-// the ticket with an agent's public reply and a link to the ticket in the
-// portal. Internal notes and comments never produce a mail: only a public
-// message is sent. The back office calls it in the transaction that saves
-// the reply.
+// NotifyContacts queues, through tx, an email to each enabled contact and
+// participant of the ticket with a public reply (an agent's, or another
+// customer's) and a link to the ticket in the portal, as their mutes and
+// defaults allow. Internal notes and comments never produce a mail: only
+// a public message is sent. Each mail carries a one-click unsubscribe
+// link that mutes the ticket for its recipient. It is called in the
+// transaction that saves the reply.
 func (m *Mailer) NotifyContacts(ctx context.Context, tx bun.IDB, ticketID int64, msg *model.Message) error {
 	if msg == nil || msg.Kind != model.KindPublic || msg.TicketID != ticketID {
 		return nil
@@ -98,14 +108,25 @@ func (m *Mailer) NotifyContacts(ctx context.Context, tx bun.IDB, ticketID int64,
 	if err != nil {
 		return err
 	}
-	cts, err := store.NotifiableContacts(ctx, tx, ticketID)
-	if err != nil {
+	// Who gets it (the ticket's contacts and participants, less the
+	// author, less those who muted the ticket or whose default refuses
+	// this reply) is decided in one place.
+	byAgent, author := msg.AuthorContactID == nil, int64(0)
+	if !byAgent {
+		author = *msg.AuthorContactID
+	}
+	cts, err := store.TicketMailRecipients(ctx, tx, ticketID, byAgent, author, st.Notify.AgentsAlways)
+	if err != nil || len(cts) == 0 {
 		return err
 	}
 	agent := ""
 	if msg.AuthorStaffID != nil {
 		if u, err := store.StaffByID(ctx, tx, *msg.AuthorStaffID); err == nil {
 			agent = HeaderText(u.Name, 100)
+		}
+	} else if !byAgent {
+		if ct, err := store.ContactByID(ctx, tx, author); err == nil {
+			agent = HeaderText(ct.Name, 100)
 		}
 	}
 	link := m.Link(st, "/portal/tickets/"+strconv.FormatInt(t.ID, 10), nil)
@@ -124,6 +145,13 @@ func (m *Mailer) NotifyContacts(ctx context.Context, tx bun.IDB, ticketID int64,
 			Button: l.T("mail.reply.button"),
 			URL:    link,
 			Footer: l.T("mail.footer_account", b.Title),
+			Mute:   l.T("notify.mail_mute"),
+		}
+		unsub := m.UnsubscribeURL(st, t.ID, ct.ID)
+		if len(m.cfg.Secret) > 0 {
+			c.MuteURL = unsub
+		} else {
+			unsub = ""
 		}
 		replyTo := m.ReplyAddress(t.ID, ct.ID)
 		if replyTo != "" {
@@ -138,7 +166,7 @@ func (m *Mailer) NotifyContacts(ctx context.Context, tx bun.IDB, ticketID int64,
 		_, err = Enqueue(ctx, tx, Mail{
 			Kind: KindReply, ToAddr: ct.Email, ToName: ct.Name,
 			Subject: l.T("mail.reply.subject", t.ID, t.Subject),
-			Text:    text, HTML: html, ReplyTo: replyTo,
+			Text:    text, HTML: html, ReplyTo: replyTo, ListUnsubscribe: unsub,
 			DedupeKey: "reply:" + strconv.FormatInt(msg.ID, 10) + ":" + strconv.FormatInt(ct.ID, 10),
 		})
 		if err != nil && err != ErrNoRecipient {

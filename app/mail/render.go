@@ -79,6 +79,8 @@ type content struct {
 	After     []string
 	Marker    string // "reply above this line", when replies by email work
 	Footer    string
+	// Mute links a ticket notification to the page that mutes the ticket.
+	Mute, MuteURL string
 }
 
 // render produces the text and HTML bodies.

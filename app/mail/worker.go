@@ -253,6 +253,11 @@ func (w *Worker) message(m *store.OutboxMail) (*gomail.Msg, error) {
 	msg.SetMessageIDWithValue(messageID(m, from.Address))
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	if u := listUnsubscribe(m.ListUnsubscribe); u != "" {
+		// RFC 2369 and RFC 8058: a one-click POST to the URL mutes the ticket.
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe"), "<"+u+">")
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.TextBody)
 	if m.HTMLBody != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTMLBody)

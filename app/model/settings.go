@@ -86,6 +86,9 @@ type PortalSettings struct {
 	// unknown one is invited as a new contact); otherwise only with
 	// contacts of the same company.
 	ShareAnyAddress bool `json:"share_any_address"`
+
+	// Notify holds the options of customers' notification choices.
+	Notify NotifySettings `json:"notify"`
 }
 
 // IdleTimeout is the inactivity after which a session ends.

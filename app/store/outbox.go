@@ -25,6 +25,9 @@ type OutboxMail struct {
 	model.OutboxMail `bun:",extend"`
 
 	ReplyTo string `bun:"reply_to,notnull"`
+	// ListUnsubscribe is the one-click unsubscribe URL of a ticket
+	// notification, or "".
+	ListUnsubscribe string `bun:"list_unsubscribe,notnull"`
 }
 
 // EnqueueMail writes a mail to the outbox. Call it with the transaction of

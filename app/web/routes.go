@@ -53,6 +53,15 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	app.Post("/portal/sso/:slug/acs", append(slices.Clone(ssoOn), sk.ACS)...)
 	app.Get("/portal/sso/:slug/slo", samlOn(sk.SLO)...)
 
+	// One-click unsubscribe from a ticket notification (RFC 8058): before
+	// the portal's group, because a mail client's POST carries neither a
+	// session nor a CSRF token; the signed token in the path is the
+	// authority, and it can only mute its ticket for its contact. A GET
+	// only shows the confirmation.
+	unsub := []fiber.Handler{core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale}
+	app.Get("/portal/unsubscribe/:token", append(unsub, p.UnsubscribeShow)...)
+	app.Post("/portal/unsubscribe/:token", append(unsub, p.Unsubscribe)...)
+
 	// Every portal route: settings, session, language and CSRF.
 	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.UploadSlot, web.CheckCSRF, web.PreviewReadOnly)
 
@@ -79,6 +88,9 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Post("/tickets/:id/solve", append(contact, p.Solve)...)
 	portal.Post("/tickets/:id/participants", append(contact, p.ParticipantAdd)...)
 	portal.Post("/tickets/:id/participants/:contact/remove", append(contact, p.ParticipantRemove)...)
+	portal.Post("/tickets/:id/mute", append(contact, p.TicketMute)...)
+	portal.Get("/notifications", append(contact, p.NotificationsForm)...)
+	portal.Post("/notifications", append(contact, p.NotificationsSave)...)
 	portal.Get("/attachments/:id", append(contact, p.Attachment)...)
 
 	// The back office: a staff session, apart from the customer's.

@@ -37,6 +37,10 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 	if err != nil {
 		return nil, err
 	}
+	mute, err := s.mute(c, t.ID)
+	if err != nil {
+		return nil, err
+	}
 	pf, err := core.PortalForm(c.UserContext(), s.Store.DB, core.SettingsOf(c))
 	if err != nil {
 		return nil, err
@@ -55,6 +59,7 @@ func (s *Handler) ticketView(c *fiber.Ctx, t *store.TicketDetail, reply form.Rep
 		"Share":      share,
 		"Title":      "#" + strconv.FormatInt(t.ID, 10) + " " + t.Subject,
 		"Ticket":     t,
+		"Mute":       mute,
 		"Messages":   msgs,
 		"Reply":      reply,
 		"Errors":     errs,
@@ -80,6 +85,9 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 	m["Solve"].(*solveState).NewFollowUp = c.Query("followup") == "1"
 	if sh, ok := m["Share"].(*shareState); ok {
 		sh.Added, sh.Removed = c.Query("shared") == "1", c.Query("unshared") == "1"
+	}
+	if mu, ok := m["Mute"].(*muteState); ok {
+		mu.Changed = c.Query("muted") != ""
 	}
 	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
 }
