@@ -79,6 +79,13 @@ type content struct {
 	After     []string
 	Marker    string // "reply above this line", when replies by email work
 	Footer    string
+	Choices   []choice // links offered side by side, such as the rating scores
+}
+
+// choice is one of the links of content.Choices.
+type choice struct {
+	Label string
+	URL   string
 }
 
 // render produces the text and HTML bodies.

@@ -86,6 +86,9 @@ type PortalSettings struct {
 	// unknown one is invited as a new contact); otherwise only with
 	// contacts of the same company.
 	ShareAnyAddress bool `json:"share_any_address"`
+
+	// Rating asks customers to rate a ticket when it closes.
+	Rating RatingSettings `json:"rating"`
 }
 
 // IdleTimeout is the inactivity after which a session ends.

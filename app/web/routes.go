@@ -53,6 +53,12 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	app.Post("/portal/sso/:slug/acs", append(slices.Clone(ssoOn), sk.ACS)...)
 	app.Get("/portal/sso/:slug/slo", samlOn(sk.SLO)...)
 
+	// The rating links of the closing email: a customer perhaps logged out
+	// lands here; the GET changes nothing, and the POST is checked against
+	// its signed link and its origin instead of a session's CSRF token.
+	app.Get("/portal/rate/:token", append(slices.Clone(ssoOn), p.RateLink)...)
+	app.Post("/portal/rate/:token", append(slices.Clone(ssoOn), p.RateConfirm)...)
+
 	// Every portal route: settings, session, language and CSRF.
 	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.UploadSlot, web.CheckCSRF, web.PreviewReadOnly)
 
@@ -76,6 +82,7 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Get("/tickets/:id", append(contact, p.TicketShow)...)
 	portal.Post("/tickets/:id/replies", append(contact, p.ReplyCreate)...)
 	portal.Post("/tickets/:id/participants", append(contact, p.ParticipantAdd)...)
+	portal.Post("/tickets/:id/rating", append(contact, p.RatingSave)...)
 	portal.Post("/tickets/:id/participants/:contact/remove", append(contact, p.ParticipantRemove)...)
 	portal.Get("/attachments/:id", append(contact, p.Attachment)...)
 
@@ -101,6 +108,8 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	admin.Post("/tickets/:id/participants", append(staff, a.ParticipantAdd)...)
 	admin.Post("/tickets/:id/participants/:contact/remove", append(staff, a.ParticipantRemove)...)
 	admin.Get("/attachments/:id", append(staff, a.Attachment)...)
+	admin.Get("/ratings", append(staff, a.RatingsReport)...)
+	admin.Get("/ratings.csv", append(staff, a.RatingsCSV)...)
 
 	// Records: contacts, companies, static lists, pipelines and stages,
 	// inboxes and support forms. Any staff user.

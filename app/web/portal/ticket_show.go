@@ -69,6 +69,9 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if m["Rating"], err = s.ratingFor(c, t); err != nil {
+		return err
+	}
 	m["Sent"] = c.Query("sent") == "1"
 	m["Created"] = c.Query("created") == "1"
 	if sh, ok := m["Share"].(*shareState); ok {
