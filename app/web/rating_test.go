@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"portico/app/demo"
 	"portico/app/mail"
 	"portico/app/model"
+	"portico/app/store"
 )
 
 func TestRatingSQLite(t *testing.T) {
@@ -249,5 +251,32 @@ func testRating(t *testing.T, postgres bool) {
 	move(closedStage)
 	if len(h.mlMailsTo(demo.AnaEmail, mail.KindClosed)) != mails {
 		t.Error("a closing mail went out with ratings off")
+	}
+}
+
+// The rating switch is saved with the permissions section, on by default
+// and shown checked in its fragment.
+func TestRatingSettingsSwitch(t *testing.T) {
+	t.Parallel()
+	h := newPortal(t)
+	admin := h.mlStaff(demo.AdminEmail)
+	_, body := admin.get("/admin/portal", false)
+	if !strings.Contains(body, `name="rating_on" value="1" class="mt-1" aria-describedby="rating_on-hint" checked`) {
+		t.Fatal("the settings page lacks the rating switch, on")
+	}
+	read := func() bool {
+		t.Helper()
+		st, _, err := store.Settings(context.Background(), h.st.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Rating.On()
+	}
+	if res, _ := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}, "rating_switch": {"1"}}, false); res.StatusCode >= 400 || read() {
+		t.Fatalf("switching off: %d, on %v", res.StatusCode, read())
+	}
+	res, body := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}, "rating_switch": {"1"}, "rating_on": {"1"}}, true)
+	if res.StatusCode != http.StatusOK || !read() || !strings.Contains(body, `aria-describedby="rating_on-hint" checked`) {
+		t.Fatalf("switching on: %d, on %v", res.StatusCode, read())
 	}
 }
