@@ -55,6 +55,9 @@ func TestBrowserRating(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#rating button[type="submit"]`)),
 	)
 	ana.waitText("#rating", "Your rating: Okay")
+	if !evalJS[bool](ana, `!!document.querySelector('#rating input[name="score"][value="okay"]:checked')`) {
+		t.Error("the form does not show the saved rating")
+	}
 	shareShot(ana, "rating-panel-saved", 1280, 900, false)
 	shareShot(ana, "rating-panel-saved", 390, 844, true)
 

@@ -167,7 +167,7 @@ func testRating(t *testing.T, postgres bool) {
 	// The portal: Ana sees her rating and changes it.
 	a := h.mlContact(demo.AnaEmail)
 	_, body := a.get("/portal/tickets/22", false)
-	if !strings.Contains(body, `data-rated="good"`) || !strings.Contains(body, "kiwi") {
+	if !strings.Contains(body, `data-rated="good"`) || !strings.Contains(body, "kiwi") || !strings.Contains(body, `value="good" class="h-4 w-4 accent-brand" checked`) {
 		t.Fatalf("the ticket page lacks the rating: %.300s", body)
 	}
 	if res, body := a.post("/portal/tickets/22/rating", url.Values{"score": {"nope"}, "comment": {"kept text"}}, false); res.StatusCode != http.StatusUnprocessableEntity ||
