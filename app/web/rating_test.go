@@ -49,6 +49,12 @@ func rtLinks(t *testing.T, h *harness, addr string) map[string]string {
 	if len(out) != 3 {
 		t.Fatalf("closing mail has %d rating links, want 3: %s", len(out), ms[len(ms)-1].TextBody)
 	}
+	// The HTML part offers the same links, as links.
+	for _, l := range out {
+		if !strings.Contains(ms[len(ms)-1].HTMLBody, `href="http://`) || !strings.Contains(ms[len(ms)-1].HTMLBody, l+`"`) {
+			t.Fatalf("the HTML part lacks the link %s", l)
+		}
+	}
 	return out
 }
 
