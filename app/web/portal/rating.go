@@ -79,6 +79,9 @@ func (s *Handler) RatingSave(c *fiber.Ctx) error {
 	if !r.Errors.Any() && !r.State.Open {
 		r.Errors["score"] = "rating.closed"
 	}
+	if !r.Errors.Any() && !s.AllowContactPost(c, "rating", s.Posts.ReplyPerContact, s.Posts.ReplyPerIP) {
+		return core.ErrRateLimited
+	}
 	if !r.Errors.Any() {
 		err = s.Desk.Rate(c.UserContext(), core.IP(c), core.ContactOf(c).ID, t.ID, r.State.Close.ID, r.Score, r.Comment)
 		if errors.Is(err, store.ErrRatingClosed) {
@@ -188,7 +191,13 @@ func (s *Handler) RateConfirm(c *fiber.Ctx) error {
 		r.Errors["score"] = "rating.closed"
 	}
 	if !r.Errors.Any() {
-		err = s.Desk.Rate(c.UserContext(), core.IP(c), claim.ContactID, t.ID, claim.CloseID, r.Score, r.Comment)
+		ctx := c.UserContext()
+		byContact := s.Limiter.Allow(ctx, "rating:contact:"+strconv.FormatInt(claim.ContactID, 10), s.Posts.ReplyPerContact, time.Hour)
+		byIP := s.Limiter.Allow(ctx, "rating:ip:"+core.IP(c), s.Posts.ReplyPerIP, time.Hour)
+		if !byContact || !byIP {
+			return core.ErrRateLimited
+		}
+		err = s.Desk.Rate(ctx, core.IP(c), claim.ContactID, t.ID, claim.CloseID, r.Score, r.Comment)
 		if errors.Is(err, store.ErrRatingClosed) {
 			r.Errors["score"] = "rating.closed"
 		} else if err != nil {
