@@ -115,7 +115,7 @@ func newSeeder(tx bun.IDB, hash string) *seeder {
 func (s *seeder) run(ctx context.Context) error {
 	steps := []func(context.Context) error{
 		s.staff, s.companies, s.people, s.portalList, s.inboxes, s.pipelines,
-		s.supportForm, s.consentVersion, s.tickets, s.settings, s.shared, s.muted,
+		s.supportForm, s.consentVersion, s.tickets, s.settings, s.shared, s.muted, s.rating,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {

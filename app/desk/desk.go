@@ -29,6 +29,8 @@ type Service struct {
 	// OnAgentReply runs in the transaction of an agent's public reply, to
 	// queue the customers' notification with it.
 	OnAgentReply func(ctx context.Context, tx bun.Tx, ticketID int64, msg *model.Message) error
+	// Secret signs the rating links of the closing email.
+	Secret []byte
 
 	jobsOnce sync.Once
 	jobsWake chan struct{}

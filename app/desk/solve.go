@@ -21,6 +21,10 @@ func (s *Service) closeTicket(ctx context.Context, tx bun.Tx, t *model.Ticket, s
 	if err := store.MoveTicketStage(ctx, tx, t, st.ID); err != nil {
 		return err
 	}
+	// The close asks its contacts for a rating, as an agent's close does.
+	if err := s.InviteRating(ctx, tx, t.ID); err != nil {
+		return err
+	}
 	return store.AddAudit(ctx, tx, audit)
 }
 

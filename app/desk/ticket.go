@@ -92,6 +92,9 @@ func (s *Service) ChangeTicket(ctx context.Context, who Actor, t *model.Ticket, 
 		if err := store.UpdateTicket(ctx, tx, t.ID, ch); err != nil {
 			return err
 		}
+		if err := s.InviteRating(ctx, tx, t.ID); err != nil {
+			return err
+		}
 		return store.AddAudit(ctx, tx, who.ticketAudit("ticket.update", t.ID, string(before), string(after)))
 	})
 }

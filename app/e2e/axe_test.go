@@ -202,6 +202,7 @@ func TestBrowserAxe(t *testing.T) {
 		{name: "admin-outbox", who: admin, path: "/admin/outbox", ready: `document.querySelector('main tbody tr')`},
 		{name: "admin-outbox-mail", who: admin, path: mailPath, ready: ready},
 		{name: "admin-settings", who: admin, path: "/admin/portal", ready: ready},
+		{name: "admin-ratings", who: admin, path: "/admin/ratings?weeks=52", ready: `document.querySelector('main tbody tr')`},
 	}
 
 	shots := os.Getenv("PORTICO_SCREENSHOT_DIR")

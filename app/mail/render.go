@@ -81,6 +81,13 @@ type content struct {
 	Footer    string
 	// Mute links a ticket notification to the page that mutes the ticket.
 	Mute, MuteURL string
+	Choices       []choice // links offered side by side, such as the rating scores
+}
+
+// choice is one of the links of content.Choices.
+type choice struct {
+	Label string
+	URL   string
 }
 
 // render produces the text and HTML bodies.

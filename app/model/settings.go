@@ -89,6 +89,8 @@ type PortalSettings struct {
 
 	// Notify holds the options of customers' notification choices.
 	Notify NotifySettings `json:"notify"`
+	// Rating asks customers to rate a ticket when it closes.
+	Rating RatingSettings `json:"rating"`
 }
 
 // IdleTimeout is the inactivity after which a session ends.

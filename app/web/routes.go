@@ -61,6 +61,11 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	unsub := []fiber.Handler{core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale}
 	app.Get("/portal/unsubscribe/:token", append(unsub, p.UnsubscribeShow)...)
 	app.Post("/portal/unsubscribe/:token", append(unsub, p.Unsubscribe)...)
+	// The rating links of the closing email: a customer perhaps logged out
+	// lands here; the GET changes nothing, and the POST is checked against
+	// its signed link and its origin instead of a session's CSRF token.
+	app.Get("/portal/rate/:token", append(slices.Clone(ssoOn), p.RateLink)...)
+	app.Post("/portal/rate/:token", append(slices.Clone(ssoOn), p.RateConfirm)...)
 
 	// Every portal route: settings, session, language and CSRF.
 	portal := app.Group("/portal", core.NoStore, web.LoadSettings, web.LoadSession, web.ChooseLocale, web.UploadSlot, web.CheckCSRF, web.PreviewReadOnly)
@@ -87,6 +92,7 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Get("/tickets/:id/solve", append(contact, p.SolveConfirm)...)
 	portal.Post("/tickets/:id/solve", append(contact, p.Solve)...)
 	portal.Post("/tickets/:id/participants", append(contact, p.ParticipantAdd)...)
+	portal.Post("/tickets/:id/rating", append(contact, p.RatingSave)...)
 	portal.Post("/tickets/:id/participants/:contact/remove", append(contact, p.ParticipantRemove)...)
 	portal.Post("/tickets/:id/mute", append(contact, p.TicketMute)...)
 	portal.Get("/notifications", append(contact, p.NotificationsForm)...)
@@ -116,6 +122,8 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	admin.Post("/tickets/:id/participants", append(staff, a.ParticipantAdd)...)
 	admin.Post("/tickets/:id/participants/:contact/remove", append(staff, a.ParticipantRemove)...)
 	admin.Get("/attachments/:id", append(staff, a.Attachment)...)
+	admin.Get("/ratings", append(staff, a.RatingsReport)...)
+	admin.Get("/ratings.csv", append(staff, a.RatingsCSV)...)
 
 	// Records: contacts, companies, static lists, pipelines and stages,
 	// inboxes and support forms. Any staff user.

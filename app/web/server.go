@@ -76,7 +76,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dk := &desk.Service{Store: d.Store, Log: d.Log, Mailer: c.Mailer, OnAgentReply: d.OnAgentReply}
+	dk := &desk.Service{Store: d.Store, Log: d.Log, Mailer: c.Mailer, OnAgentReply: d.OnAgentReply, Secret: d.Secret}
 	ss, err := sso.New(c)
 	if err != nil {
 		return nil, err

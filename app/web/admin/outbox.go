@@ -17,10 +17,11 @@ const outboxPageSize = 50
 var outboxStatuses = []string{store.MailPending, store.MailSending, store.MailSent, store.MailFailed}
 
 // accountMail tells whether a mail carries a login link (invitation,
-// confirmation or reset). Reading one lets the reader log in as the
+// confirmation or reset), or signed links that act for the customer (the
+// rating links of the closing email). Reading one lets the reader log in as the
 // contact, so only staff with the settings permission may.
 func accountMail(kind string) bool {
-	return kind == mail.KindInvite || kind == mail.KindVerify || kind == mail.KindReset
+	return kind == mail.KindInvite || kind == mail.KindVerify || kind == mail.KindReset || kind == mail.KindClosed
 }
 
 // OutboxIndex lists recent mail, newest first, with an optional status

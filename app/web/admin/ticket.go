@@ -83,6 +83,9 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if m["Ratings"], err = s.ticketRatings(c, t.ID); err != nil {
+		return err
+	}
 	return s.adminPage(c, fiber.StatusOK, "pages/admin/ticket", m)
 }
 

@@ -260,6 +260,11 @@ func ApplyPermissions(s *model.PortalSettings, g Getter) Errors {
 	s.Permission = g.Get("permission")
 	s.ShareAnyAddress = g.Get("share_any_address") == "1"
 	s.Notify.AgentsAlways = g.Get("notify_agents_always") == "1"
+	// The rating switch is read only from a form that shows it (its
+	// fragment sends rating_switch), so that a form without it leaves it be.
+	if g.Get("rating_switch") == "1" {
+		s.Rating.Off = g.Get("rating_on") != "1"
+	}
 	if s.Permission != model.PermissionContact && s.Permission != model.PermissionCompany {
 		return Errors{"permission": "form.invalid"}
 	}

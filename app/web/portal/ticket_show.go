@@ -79,6 +79,9 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if m["Rating"], err = s.ratingFor(c, t); err != nil {
+		return err
+	}
 	m["Sent"] = c.Query("sent") == "1"
 	m["Created"] = c.Query("created") == "1"
 	m["Solve"].(*solveState).Solved = c.Query("solved") == "1"
