@@ -91,7 +91,9 @@ func (m *Mailer) NotifyClosed(ctx context.Context, tx bun.IDB, ticketID int64, c
 	if err != nil {
 		return err
 	}
-	cts, err := store.NotifiableContacts(ctx, tx, ticketID)
+	// The close is the support team's message: whoever muted the ticket,
+	// or takes no mail from the team, gets none.
+	cts, err := store.TicketMailRecipients(ctx, tx, ticketID, true, 0, st.Notify.AgentsAlways)
 	if err != nil {
 		return err
 	}
@@ -107,6 +109,13 @@ func (m *Mailer) NotifyClosed(ctx context.Context, tx bun.IDB, ticketID int64, c
 			URL:    m.Link(st, "/portal/tickets/"+strconv.FormatInt(t.ID, 10), nil),
 			After:  []string{l.T("mail.closed.window")},
 			Footer: l.T("mail.footer_account", b.Title),
+			Mute:   l.T("notify.mail_mute"),
+		}
+		unsub := m.UnsubscribeURL(st, t.ID, ct.ID)
+		if len(m.cfg.Secret) > 0 {
+			c.MuteURL = unsub
+		} else {
+			unsub = ""
 		}
 		for _, s := range model.RatingScores {
 			tok := SignRating(secret, RatingClaim{TicketID: t.ID, ContactID: ct.ID, CloseID: cl.ID, Score: s, Expires: expires})
@@ -120,7 +129,7 @@ func (m *Mailer) NotifyClosed(ctx context.Context, tx bun.IDB, ticketID int64, c
 		_, err = Enqueue(ctx, tx, Mail{
 			Kind: KindClosed, ToAddr: ct.Email, ToName: ct.Name,
 			Subject: l.T("mail.closed.subject", t.ID, t.Subject),
-			Text:    text, HTML: html,
+			Text:    text, HTML: html, ListUnsubscribe: unsub,
 			DedupeKey: "closed:" + strconv.FormatInt(cl.ID, 10) + ":" + strconv.FormatInt(ct.ID, 10),
 		})
 		if err != nil && err != ErrNoRecipient {
