@@ -78,6 +78,9 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Post("/tickets/:id/participants", append(contact, p.ParticipantAdd)...)
 	portal.Post("/tickets/:id/participants/:contact/remove", append(contact, p.ParticipantRemove)...)
 	portal.Get("/attachments/:id", append(contact, p.Attachment)...)
+	portal.Get("/me/data", append(contact, p.MyData)...)
+	portal.Get("/me/data.json", append(contact, p.MyDataJSON)...)
+	portal.Get("/me/attachments.zip", append(contact, p.MyDataZIP)...)
 
 	// The back office: a staff session, apart from the customer's.
 	admin := app.Group("/admin", core.NoStore, web.LoadSettings, web.LoadStaffSession, web.StaffLocale, web.UploadSlot, web.CheckCSRF)
