@@ -86,6 +86,16 @@ type PortalSettings struct {
 	// unknown one is invited as a new contact); otherwise only with
 	// contacts of the same company.
 	ShareAnyAddress bool `json:"share_any_address"`
+
+	// MyData holds the settings of the customers' "Your data" page.
+	MyData MyDataSettings `json:"mydata"`
+}
+
+// MyDataSettings are the settings of the "Your data" page.
+type MyDataSettings struct {
+	// NoSelfDeletion stops customers from asking for their account's
+	// deletion from the portal. Off by default: customers may ask.
+	NoSelfDeletion bool `json:"no_self_deletion"`
 }
 
 // IdleTimeout is the inactivity after which a session ends.

@@ -81,6 +81,7 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Get("/me/data", append(contact, p.MyData)...)
 	portal.Get("/me/data.json", append(contact, p.MyDataJSON)...)
 	portal.Get("/me/attachments.zip", append(contact, p.MyDataZIP)...)
+	portal.Post("/me/delete", append(contact, p.MyDataDelete)...)
 
 	// The back office: a staff session, apart from the customer's.
 	admin := app.Group("/admin", core.NoStore, web.LoadSettings, web.LoadStaffSession, web.StaffLocale, web.UploadSlot, web.CheckCSRF)
@@ -113,6 +114,8 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	admin.Get("/contacts/:id", append(staff, a.ContactsShow)...)
 	admin.Post("/contacts/:id", append(staff, a.ContactsSave)...)
 	admin.Post("/contacts/:id/lists", append(staff, a.ContactsLists)...)
+	admin.Post("/contacts/:id/erase", append(staff, web.RequireSettingsPermission, a.ContactErase)...)
+	admin.Get("/deletion-requests", append(staff, web.RequireSettingsPermission, a.DeletionRequests)...)
 	admin.Get("/companies", append(staff, a.CompaniesIndex)...)
 	admin.Get("/companies/new", append(staff, a.CompaniesNew)...)
 	admin.Post("/companies", append(staff, a.CompaniesCreate)...)

@@ -259,6 +259,7 @@ func ApplyFilters(s *model.PortalSettings, g Getter) Errors {
 func ApplyPermissions(s *model.PortalSettings, g Getter) Errors {
 	s.Permission = g.Get("permission")
 	s.ShareAnyAddress = g.Get("share_any_address") == "1"
+	s.MyData.NoSelfDeletion = g.Get("self_deletion") != "1"
 	if s.Permission != model.PermissionContact && s.Permission != model.PermissionCompany {
 		return Errors{"permission": "form.invalid"}
 	}

@@ -19,6 +19,7 @@ import (
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/core"
+	"portico/app/web/form"
 )
 
 // exportPage is how many tickets or attachments the export reads at once:
@@ -32,11 +33,43 @@ const exportTimeout = 10 * time.Minute
 // MyData shows the "Your data" page: the downloads and, when the settings
 // allow it, the form to ask for the account's deletion.
 func (s *Handler) MyData(c *fiber.Ctx) error {
-	return s.Page(c, fiber.StatusOK, "pages/portal/mydata", s.myDataView(c))
+	m, err := s.myDataView(c, form.Errors{})
+	if err != nil {
+		return err
+	}
+	m["Requested"] = c.Query("requested") == "1"
+	return s.Page(c, fiber.StatusOK, "pages/portal/mydata", m)
 }
 
-func (s *Handler) myDataView(c *fiber.Ctx) fiber.Map {
-	return fiber.Map{"Title": core.LocaleOf(c).T("mydata.title")}
+func (s *Handler) myDataView(c *fiber.Ctx, errs form.Errors) (fiber.Map, error) {
+	pending, err := store.PendingDeletionRequest(c.UserContext(), s.Store.DB, core.ContactOf(c).ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	return fiber.Map{"Title": core.LocaleOf(c).T("mydata.title"), "Pending": pending, "Errors": errs,
+		"CanDelete": !core.SettingsOf(c).MyData.NoSelfDeletion}, nil
+}
+
+// MyDataDelete takes a contact's request that their account be deleted:
+// the admins are told and carry it out from the back office.
+func (s *Handler) MyDataDelete(c *fiber.Ctx) error {
+	if core.SettingsOf(c).MyData.NoSelfDeletion {
+		return core.ErrNotFound
+	}
+	if c.FormValue("confirm") != "1" {
+		m, err := s.myDataView(c, form.Errors{"confirm": "mydata.confirm_required"})
+		if err != nil {
+			return err
+		}
+		return s.Page(c, fiber.StatusUnprocessableEntity, "pages/portal/mydata", m)
+	}
+	if !s.AllowContactPost(c, "deletion", s.Posts.ReplyPerContact, s.Posts.ReplyPerIP) {
+		return core.ErrRateLimited
+	}
+	if err := s.Desk.RequestDeletion(c.UserContext(), core.ContactOf(c), core.IP(c)); err != nil {
+		return err
+	}
+	return core.Redirect(c, "/portal/me/data?requested=1#deletion")
 }
 
 type exportProfile struct {
