@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"portico/app/demo"
-	"portico/app/model"
 	"portico/app/store"
 )
 
@@ -168,7 +167,19 @@ func testMyDataDeletion(t *testing.T, h *harness) {
 	}
 
 	// With the switch off, customers may not ask.
-	h.updateSettings(func(s *model.PortalSettings) { s.MyData.NoSelfDeletion = true })
+	if _, page := admin.get("/admin/portal", false); !strings.Contains(page, `name="self_deletion" value="1" class="mt-1" aria-describedby="self_deletion-hint" checked`) {
+		t.Error("the settings page does not show the switch on by default")
+	}
+	perm, _, err := store.Settings(t.Context(), h.st.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := admin.post("/admin/portal/permissions", url.Values{"permission": {perm.Permission}}, true); res.StatusCode != http.StatusOK {
+		t.Fatalf("saving the switch off: %d", res.StatusCode)
+	}
+	if perm, _, _ = store.Settings(t.Context(), h.st.DB); !perm.MyData.NoSelfDeletion {
+		t.Fatal("the switch was not saved off")
+	}
 	if _, page := ana.get("/portal/me/data", false); strings.Contains(page, `action="/portal/me/delete"`) {
 		t.Error("the form shows with the switch off")
 	}
