@@ -91,4 +91,8 @@ func TestBrowserMyData(t *testing.T) {
 	admin.open("/admin/deletion-requests")
 	admin.waitText("main", "Ben Brown")
 	admin.waitText("main", "Pending")
+	admin.do("open Ben's contact page", chromedp.Click(chromedp.CSS(`main table a[href^="/admin/contacts/"]`)))
+	admin.waitText("#contact-deletion", "asked for their account to be deleted")
+	shareShot(admin, "mydata-admin-contact", 1280, 900, false)
+	shareShot(admin, "mydata-admin-contact", 390, 844, true)
 }
