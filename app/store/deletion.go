@@ -80,7 +80,8 @@ func DeletionRequests(ctx context.Context, db bun.IDB, limit int) ([]DeletionReq
 
 // EraseContact anonymises a contact: name and address replaced, password,
 // identities, tokens and consent addresses cleared, the body of every
-// message they wrote replaced by ErasedBody (the threads stay whole for
+// message they wrote, and the description of a ticket that repeats one,
+// replaced by ErasedBody (the threads stay whole for
 // whoever else is on them), their attachments removed, and their
 // participation in others' tickets ended. Their own tickets stay for the
 // help desk. Every ticket touched is resynced, so that its visibility
@@ -118,6 +119,13 @@ func EraseContact(ctx context.Context, db bun.IDB, contactID int64, staffID *int
 	}
 	if _, err := db.NewRaw("DELETE FROM attachments WHERE message_id IN ("+mine+")", contactID).Exec(ctx); err != nil {
 		return fmt.Errorf("store: unable to remove attachments: %w", err)
+	}
+	// A ticket opened by the contact repeats their first message as its
+	// description.
+	if _, err := db.NewRaw(`UPDATE tickets SET description = ? WHERE description <> '' AND EXISTS
+		(SELECT 1 FROM messages AS m WHERE m.ticket_id = tickets.id AND m.author_contact_id = ? AND m.body = tickets.description)`,
+		ErasedBody, contactID).Exec(ctx); err != nil {
+		return fmt.Errorf("store: unable to erase ticket descriptions: %w", err)
 	}
 	if _, err := db.NewRaw("UPDATE messages SET body = ? WHERE author_contact_id = ?", ErasedBody, contactID).Exec(ctx); err != nil {
 		return fmt.Errorf("store: unable to erase messages: %w", err)

@@ -118,6 +118,11 @@ func testMyDataDeletion(t *testing.T, h *harness) {
 	if n := h.count("SELECT COUNT(*) FROM contacts WHERE id = ? AND email = ?", benID, demo.BenEmail); n != 1 {
 		t.Fatal("an unconfirmed erasure changed the contact")
 	}
+	descQ := `SELECT COUNT(*) FROM tickets AS t WHERE EXISTS (SELECT 1 FROM messages AS m
+		WHERE m.ticket_id = t.id AND m.author_contact_id = ? AND m.body = t.description)`
+	if h.count(descQ, benID) == 0 {
+		t.Fatal("no ticket repeats a message of Ben's as its description; the check proves nothing")
+	}
 	if res, _ := admin.post(cp+"/erase", url.Values{"confirm": {"1"}}, false); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("erase: %d", res.StatusCode)
 	}
@@ -131,9 +136,9 @@ func testMyDataDeletion(t *testing.T, h *harness) {
 		t.Errorf("erased contact: %q %q hash=%v disabled=%v", ct.Name, ct.Email, ct.PasswordHash != "", ct.Disabled)
 	}
 	for q, want := range map[string]int{
-		"SELECT COUNT(*) FROM contact_identities WHERE contact_id = ?":                                    0,
-		"SELECT COUNT(*) FROM consent_records WHERE contact_id = ? AND ip <> ''":                           0,
-		"SELECT COUNT(*) FROM messages WHERE author_contact_id = ? AND body <> '" + store.ErasedBody + "'": 0,
+		"SELECT COUNT(*) FROM contact_identities WHERE contact_id = ?":                                                  0,
+		"SELECT COUNT(*) FROM consent_records WHERE contact_id = ? AND ip <> ''":                                        0,
+		"SELECT COUNT(*) FROM messages WHERE author_contact_id = ? AND body <> '" + store.ErasedBody + "'":              0,
 		"SELECT COUNT(*) FROM attachments AS a JOIN messages AS m ON m.id = a.message_id WHERE m.author_contact_id = ?": 0,
 		"SELECT COUNT(*) FROM deletion_requests WHERE contact_id = ? AND erased_at IS NULL":                             0,
 		"SELECT COUNT(*) FROM audit_log WHERE action = 'contact.erased' AND target = 'contact:' || ?":                   1,
@@ -141,6 +146,9 @@ func testMyDataDeletion(t *testing.T, h *harness) {
 		if n := h.count(q, benID); n != want {
 			t.Errorf("%s: %d, want %d", q, n, want)
 		}
+	}
+	if n := h.count(descQ+" AND t.description <> '"+store.ErasedBody+"'", benID); n != 0 {
+		t.Errorf("%d tickets still repeat a message of Ben's as their description", n)
 	}
 	if n := h.count("SELECT COUNT(*) FROM messages WHERE body LIKE ?", "%"+secret+"%"); n != 0 {
 		t.Error("Ben's reply text is still stored")
