@@ -88,7 +88,7 @@ func TestBrowserMyData(t *testing.T) {
 
 	admin := boSideBrowser(t, ben)
 	boStaffLogin(admin, "admin@example.com")
-	admin.open("/admin/deletion-requests")
+	admin.open("/admin/contacts/deletion-requests")
 	admin.waitText("main", "Ben Brown")
 	admin.waitText("main", "Pending")
 	admin.do("open Ben's contact page", chromedp.Click(chromedp.CSS(`main table a[href^="/admin/contacts/"]`)))

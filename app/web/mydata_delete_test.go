@@ -98,14 +98,14 @@ func testMyDataDeletion(t *testing.T, h *harness) {
 
 	// The back office lists it; an agent may not see the list nor erase.
 	admin := h.recStaff(demo.AdminEmail)
-	if _, page := admin.get("/admin/deletion-requests", false); !strings.Contains(page, `href="/admin/contacts/`+strconv.FormatInt(benID, 10)+`"`) {
+	if _, page := admin.get("/admin/contacts/deletion-requests", false); !strings.Contains(page, `href="/admin/contacts/`+strconv.FormatInt(benID, 10)+`"`) {
 		t.Error("the deletion requests page does not list Ben")
 	}
 	if _, page := admin.get("/admin/contacts/"+strconv.FormatInt(benID, 10), false); !strings.Contains(page, `id="deletion-pending"`) {
 		t.Error("Ben's contact page does not show the pending request")
 	}
 	agent := h.recStaff(demo.AgentEmail)
-	if res, _ := agent.get("/admin/deletion-requests", false); res.StatusCode != http.StatusForbidden {
+	if res, _ := agent.get("/admin/contacts/deletion-requests", false); res.StatusCode != http.StatusForbidden {
 		t.Errorf("an agent gets the requests page: %d", res.StatusCode)
 	}
 	if res, _ := agent.post("/admin/contacts/"+strconv.FormatInt(benID, 10)+"/erase", url.Values{"confirm": {"1"}}, false); res.StatusCode != http.StatusForbidden {

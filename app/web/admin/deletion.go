@@ -27,7 +27,7 @@ func (s *Handler) deletionView(c *fiber.Ctx, m fiber.Map, contactID int64, errs 
 	return nil
 }
 
-// DeletionRequests lists the customers' requests to delete their
+// DeletionRequests (under the contacts) lists the customers' requests to delete their
 // accounts, pending ones first.
 func (s *Handler) DeletionRequests(c *fiber.Ctx) error {
 	rs, err := store.DeletionRequests(c.UserContext(), s.Store.DB, 500)
