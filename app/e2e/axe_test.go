@@ -179,6 +179,7 @@ func TestBrowserAxe(t *testing.T) {
 		{name: "ticket-open", who: ana, path: "/portal/tickets/22", ready: `document.querySelector('#conversation article')`},
 		{name: "ticket-closed", who: ana, path: "/portal/tickets/5", ready: `document.querySelector('#conversation article')`},
 		{name: "ticket-new", who: ana, path: "/portal/tickets/new", ready: `document.querySelector('#ticket-form #subject')`},
+		{name: "mydata", who: ana, path: "/portal/me/data", ready: `document.querySelector('#mydata-json')`},
 		{name: "ticket-new-error", who: ana, ready: `document.querySelector('#ticket-form [aria-invalid="true"]')`, do: func(b *browser) {
 			b.open("/portal/tickets/new")
 			b.waitJS("the support form", `document.querySelector('#ticket-form #subject') && window.htmx`)
@@ -190,6 +191,7 @@ func TestBrowserAxe(t *testing.T) {
 		{name: "admin-ticket-new", who: admin, path: "/admin/tickets/new", ready: ready},
 		{name: "admin-contacts", who: admin, path: "/admin/contacts", ready: `document.querySelector('main tbody tr')`},
 		{name: "admin-contact", who: admin, path: contactPath, ready: ready},
+		{name: "admin-deletion-requests", who: admin, path: "/admin/contacts/deletion-requests", ready: ready},
 		{name: "admin-contact-new", who: admin, path: "/admin/contacts/new", ready: ready},
 		{name: "admin-companies", who: admin, path: "/admin/companies", ready: `document.querySelector('main tbody tr')`},
 		{name: "admin-company", who: admin, path: companyPath, ready: ready},

@@ -91,6 +91,15 @@ type PortalSettings struct {
 	Notify NotifySettings `json:"notify"`
 	// Rating asks customers to rate a ticket when it closes.
 	Rating RatingSettings `json:"rating"`
+	// MyData holds the settings of the customers' "Your data" page.
+	MyData MyDataSettings `json:"mydata"`
+}
+
+// MyDataSettings are the settings of the "Your data" page.
+type MyDataSettings struct {
+	// NoSelfDeletion stops customers from asking for their account's
+	// deletion from the portal. Off by default: customers may ask.
+	NoSelfDeletion bool `json:"no_self_deletion"`
 }
 
 // IdleTimeout is the inactivity after which a session ends.

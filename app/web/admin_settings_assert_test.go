@@ -196,6 +196,7 @@ func admOwn(section string, dst *model.PortalSettings, src model.PortalSettings)
 		dst.Filters = src.Filters
 	case "permissions":
 		dst.Permission = src.Permission
+		dst.MyData = src.MyData // the "Your data" switch sits in this section
 	case "inbox":
 		dst.DefaultInboxID = src.DefaultInboxID
 	case "branding":

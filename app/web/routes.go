@@ -98,6 +98,10 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Get("/notifications", append(contact, p.NotificationsForm)...)
 	portal.Post("/notifications", append(contact, p.NotificationsSave)...)
 	portal.Get("/attachments/:id", append(contact, p.Attachment)...)
+	portal.Get("/me/data", append(contact, p.MyData)...)
+	portal.Get("/me/data.json", append(contact, p.MyDataJSON)...)
+	portal.Get("/me/attachments.zip", append(contact, p.MyDataZIP)...)
+	portal.Post("/me/delete", append(contact, p.MyDataDelete)...)
 
 	// The back office: a staff session, apart from the customer's.
 	admin := app.Group("/admin", core.NoStore, web.LoadSettings, web.LoadStaffSession, web.StaffLocale, web.UploadSlot, web.CheckCSRF)
@@ -130,9 +134,11 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	admin.Get("/contacts", append(staff, a.ContactsIndex)...)
 	admin.Get("/contacts/new", append(staff, a.ContactsNew)...)
 	admin.Post("/contacts", append(staff, a.ContactsCreate)...)
+	admin.Get("/contacts/deletion-requests", append(staff, web.RequireSettingsPermission, a.DeletionRequests)...)
 	admin.Get("/contacts/:id", append(staff, a.ContactsShow)...)
 	admin.Post("/contacts/:id", append(staff, a.ContactsSave)...)
 	admin.Post("/contacts/:id/lists", append(staff, a.ContactsLists)...)
+	admin.Post("/contacts/:id/erase", append(staff, web.RequireSettingsPermission, a.ContactErase)...)
 	admin.Get("/companies", append(staff, a.CompaniesIndex)...)
 	admin.Get("/companies/new", append(staff, a.CompaniesNew)...)
 	admin.Post("/companies", append(staff, a.CompaniesCreate)...)

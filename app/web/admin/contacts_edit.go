@@ -206,6 +206,9 @@ func (s *Handler) ContactsShow(c *fiber.Ctx) error {
 		return err
 	}
 	m["Saved"] = c.Query("saved") == "1"
+	if err := s.deletionView(c, m, ct.ID, nil); err != nil {
+		return err
+	}
 	return s.adminPage(c, fiber.StatusOK, "pages/admin/contact", m)
 }
 

@@ -265,6 +265,7 @@ func ApplyPermissions(s *model.PortalSettings, g Getter) Errors {
 	if g.Get("rating_switch") == "1" {
 		s.Rating.Off = g.Get("rating_on") != "1"
 	}
+	s.MyData.NoSelfDeletion = g.Get("self_deletion") != "1"
 	if s.Permission != model.PermissionContact && s.Permission != model.PermissionCompany {
 		return Errors{"permission": "form.invalid"}
 	}
