@@ -39,7 +39,7 @@ func TestBrowserSAMLLogin(t *testing.T) {
 	if loc := b.location(); !strings.HasSuffix(loc, "/portal/tickets?status=closed") {
 		t.Fatalf("landed on %s", loc)
 	}
-	b.waitJS("Nora's portal", `document.body.innerText.includes('Nora')`)
+	b.waitJS("Nora's portal", `document.body.textContent.includes('Nora')`)
 
 	// Logging out ends the portal's session, then Okta's (single logout),
 	// and the IdP sends the browser back to the login page.
@@ -75,7 +75,7 @@ func TestBrowserSAMLLoginNoJS(t *testing.T) {
 	b.waitJS("the portal's hand-over page", `document.querySelector('#saml-continue')`)
 	b.do("continue at the portal", chromedp.Click(chromedp.CSS("#saml-continue")))
 	b.waitPath("/portal/tickets")
-	b.waitJS("Nora's portal", `document.body.innerText.includes('Nora')`)
+	b.waitJS("Nora's portal", `document.body.textContent.includes('Nora')`)
 }
 
 // samlE2E starts Portico and an IdP ("localhost", another site than the
