@@ -145,14 +145,8 @@ func (m *Mailer) NotifyContacts(ctx context.Context, tx bun.IDB, ticketID int64,
 			Button: l.T("mail.reply.button"),
 			URL:    link,
 			Footer: l.T("mail.footer_account", b.Title),
-			Mute:   l.T("notify.mail_mute"),
 		}
-		unsub := m.UnsubscribeURL(st, t.ID, ct.ID)
-		if len(m.cfg.Secret) > 0 {
-			c.MuteURL = unsub
-		} else {
-			unsub = ""
-		}
+		unsub := m.offerMute(&c, st, t.ID, ct.ID)
 		replyTo := m.ReplyAddress(t.ID, ct.ID)
 		if replyTo != "" {
 			c.Marker = l.T("mail.reply.marker")
@@ -182,4 +176,15 @@ func contactLabel(ct *model.Contact) string {
 		return ct.Email
 	}
 	return name + " <" + ct.Email + ">"
+}
+
+// offerMute puts the "mute this ticket" link in a mail about a ticket to
+// one of its contacts, and returns the URL for its List-Unsubscribe
+// header: "" when no secret signs such links.
+func (m *Mailer) offerMute(c *content, st model.PortalSettings, ticketID, contactID int64) string {
+	if len(m.cfg.Secret) == 0 {
+		return ""
+	}
+	c.Mute, c.MuteURL = c.L.T("notify.mail_mute"), m.UnsubscribeURL(st, ticketID, contactID)
+	return c.MuteURL
 }

@@ -109,14 +109,8 @@ func (m *Mailer) NotifyClosed(ctx context.Context, tx bun.IDB, ticketID int64, c
 			URL:    m.Link(st, "/portal/tickets/"+strconv.FormatInt(t.ID, 10), nil),
 			After:  []string{l.T("mail.closed.window")},
 			Footer: l.T("mail.footer_account", b.Title),
-			Mute:   l.T("notify.mail_mute"),
 		}
-		unsub := m.UnsubscribeURL(st, t.ID, ct.ID)
-		if len(m.cfg.Secret) > 0 {
-			c.MuteURL = unsub
-		} else {
-			unsub = ""
-		}
+		unsub := m.offerMute(&c, st, t.ID, ct.ID)
 		for _, s := range model.RatingScores {
 			tok := SignRating(secret, RatingClaim{TicketID: t.ID, ContactID: ct.ID, CloseID: cl.ID, Score: s, Expires: expires})
 			c.Choices = append(c.Choices, choice{Label: l.T("rating.score." + s), URL: m.Link(st, "/portal/rate/"+tok, nil)})
