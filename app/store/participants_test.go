@@ -113,11 +113,22 @@ func stateOf(t *testing.T, e *demoEnv, p person, ticketID, attachmentID int64, w
 	s.shared = slices.Contains(listIDs(t, e.st, v, store.ListQuery{Shared: true}), ticketID)
 	s.search = slices.Contains(listIDs(t, e.st, v, store.ListQuery{Search: word}), ticketID)
 	s.sharedSearch = slices.Contains(listIDs(t, e.st, v, store.ListQuery{Search: word, Shared: true}), ticketID)
-	open, _, err := e.st.CountShared(ctx, e.st.DB, p.ID)
+	sp, err := e.st.TicketPage(ctx, e.st.DB, v, store.ListQuery{Shared: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.sharedOpen = open
+	s.sharedOpen = sp.Open
+	// Every way of reading a list counts the shared tickets alike: the
+	// first page, a search, and a page asked for by its number.
+	for _, lq := range []store.ListQuery{{}, {Search: word}, {Page: 3}, {Status: "closed", Page: 2}} {
+		pg, err := e.st.TicketPage(ctx, e.st.DB, v, lq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pg.Shared != sp.Open+sp.Closed {
+			t.Errorf("list %+v counts %d shared tickets, Shared with me holds %d", lq, pg.Shared, sp.Open+sp.Closed)
+		}
+	}
 	return s
 }
 

@@ -57,6 +57,9 @@ type TicketPage struct {
 	Rows         []TicketRow
 	Total        int // matching tickets of the status asked for
 	Open, Closed int // matching tickets of each status, for the tabs
+	// Shared counts the tickets shared with the contact, whatever the
+	// view: while there are any, the list offers "Shared with me".
+	Shared int
 }
 
 // setTotal sets Total to the count of the status asked for.
@@ -117,6 +120,11 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	if p.Open, p.Closed, err = s.countList(ctx, db, v, lq); err != nil {
 		return p, err
 	}
+	// The first page and search on Postgres count the shared tickets in
+	// their one statement; the other paths take one more.
+	if p.Shared, err = s.countShared(ctx, db, v.ContactID); err != nil {
+		return p, err
+	}
 	p.setTotal(lq.Status)
 	offset := (lq.Page - 1) * lq.Size
 	if offset >= p.Total {
@@ -168,11 +176,13 @@ func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq Lis
 	page, pageArgs := pageByKeysSQL(db, v, lq, (lq.Page-1)*lq.Size)
 	counts, countArgs := countSQL(db, v, lq.Shared)
 	dir := sortDir(lq.Sort)
-	q := "SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting, pg.sort_key FROM (" +
-		"SELECT COALESCE(SUM(CASE WHEN w.closed THEN 0 ELSE w.n END), 0) AS n_open, COALESCE(SUM(CASE WHEN w.closed THEN w.n ELSE 0 END), 0) AS n_closed FROM (" +
+	q := "SELECT c.n_open, c.n_closed, c.n_shared, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting, pg.sort_key FROM (" +
+		"SELECT COALESCE(SUM(CASE WHEN w.closed THEN 0 ELSE w.n END), 0) AS n_open, COALESCE(SUM(CASE WHEN w.closed THEN w.n ELSE 0 END), 0) AS n_closed, " +
+		sharedCountSQL + " AS n_shared FROM (" +
 		counts + ") AS w) AS c LEFT JOIN (" + page + ") AS pg ON 1 = 1 ORDER BY pg.k" + dir + ", pg.id" + dir
 	var out []countedRow
-	if err := s.read(ctx, db, &out, q, append(countArgs, pageArgs...)...); err != nil {
+	args := append(append([]any{v.ContactID}, countArgs...), pageArgs...)
+	if err := s.read(ctx, db, &out, q, args...); err != nil {
 		return p, fmt.Errorf("store: unable to list tickets: %w", err)
 	}
 	return countedPage(out, lq.Status), nil
@@ -184,6 +194,7 @@ func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq Lis
 type countedRow struct {
 	Open   int `bun:"n_open"`
 	Closed int `bun:"n_closed"`
+	Shared int `bun:"n_shared"`
 	TicketRow
 	ID *int64 `bun:"id"`
 }
@@ -192,7 +203,7 @@ type countedRow struct {
 func countedPage(out []countedRow, status string) TicketPage {
 	p := TicketPage{Rows: []TicketRow{}}
 	for _, r := range out {
-		p.Open, p.Closed = r.Open, r.Closed
+		p.Open, p.Closed, p.Shared = r.Open, r.Closed, r.Shared
 		if r.ID != nil {
 			r.TicketRow.ID = *r.ID
 			p.Rows = append(p.Rows, r.TicketRow)
@@ -353,9 +364,17 @@ func (s *Store) CountTickets(ctx context.Context, db bun.IDB, v Viewer, search s
 	return s.countList(ctx, db, v, ListQuery{Status: "all", Search: search})
 }
 
-// CountShared counts the tickets shared with the contact, by status.
-func (s *Store) CountShared(ctx context.Context, db bun.IDB, contactID int64) (open, closed int, err error) {
-	return s.countList(ctx, db, Viewer{ContactID: contactID}, ListQuery{Status: "all", Shared: true})
+// sharedCountSQL counts the tickets shared with a contact (its one
+// argument) that the portal shows, from their small index.
+const sharedCountSQL = "(SELECT count(*) FROM ticket_contacts AS shn WHERE shn.contact_id = ? AND shn.shared AND NOT shn.hidden)"
+
+// countShared counts the tickets shared with the contact.
+func (s *Store) countShared(ctx context.Context, db bun.IDB, contactID int64) (int, error) {
+	var n int
+	if err := s.read(ctx, db, &n, "SELECT "+sharedCountSQL, contactID); err != nil {
+		return 0, fmt.Errorf("store: unable to count shared tickets: %w", err)
+	}
+	return n, nil
 }
 
 // countList counts the tickets of a list by status, whatever its status
@@ -441,12 +460,12 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 			WHERE NOT t.hidden AND t.access && CAST(? AS bigint[]) AND (t.id = ?
 				OR (t.access && CAST(? AS bigint[]) AND t.subject ILIKE ? ESCAPE '\')
 				OR (t.access && CAST(? AS bigint[]) AND t.search_doc @@ plainto_tsquery('simple', ?)))` + shared + `),
-		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed FROM m)
-		SELECT c.n_open, c.n_closed, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting
+		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed, ` + sharedCountSQL + ` AS n_shared FROM m)
+		SELECT c.n_open, c.n_closed, c.n_shared, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting
 		FROM c LEFT JOIN LATERAL (SELECT * FROM m ` + status + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?) AS pg ON true
 		ORDER BY pg.k` + dir + `, pg.id` + dir
 	pattern := "%" + escapeLike(lq.Search) + "%"
-	args := append(append([]any{keys, id, keys, pattern, keys, lq.Search}, sharedArgs...), lq.Size, (lq.Page-1)*lq.Size)
+	args := append(append([]any{keys, id, keys, pattern, keys, lq.Search}, sharedArgs...), v.ContactID, lq.Size, (lq.Page-1)*lq.Size)
 	err := s.read(ctx, db, &out, q, args...)
 	if err != nil {
 		return p, fmt.Errorf("store: unable to search tickets: %w", err)

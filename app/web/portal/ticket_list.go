@@ -15,25 +15,21 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 	p := form.NewListParams(c.Query)
 	ct := core.ContactOf(c)
 	ls := core.ListState{ListParams: p, CanToggle: core.CanSeeCompany(core.SettingsOf(c), ct), Base: core.SettingsOf(c).PortalPath()}
-	ctx := c.UserContext()
-	// "Shared with me" is offered while tickets are shared with the
-	// contact; a contact is shared on few, so they are counted live.
-	sharedOpen, sharedClosed, err := s.Store.CountShared(ctx, s.Store.DB, ct.ID)
-	if err != nil {
-		return err
-	}
-	ls.HasShared = sharedOpen+sharedClosed > 0
-	if (ls.View == "org" && !ls.CanToggle) || (ls.View == "shared" && !ls.HasShared) {
+	if ls.View == "org" && !ls.CanToggle {
 		ls.View = "mine"
 	}
-	v := core.Viewer(c, ls.View == "org")
-	lq := store.ListQuery{Status: p.Status, Search: p.Q, Sort: p.Sort, Page: p.Page, Size: pageSize, Shared: ls.View == "shared"}
-	if key, id, ok := core.ParseCursor(p.After); ok {
-		lq.AfterKey, lq.AfterID = key, id
-	}
-	page, err := s.Store.TicketPage(ctx, s.Store.DB, v, lq)
+	page, err := s.ticketPage(c, ls, p)
 	if err != nil {
 		return err
+	}
+	// "Shared with me" is offered while tickets are shared with the
+	// contact; the page's statement counts them.
+	ls.HasShared = page.Shared > 0
+	if ls.View == "shared" && !ls.HasShared {
+		ls.View = "mine"
+		if page, err = s.ticketPage(c, ls, p); err != nil {
+			return err
+		}
 	}
 	rows, total := page.Rows, page.Total
 	ls.Open, ls.Closed, ls.Total = page.Open, page.Closed, total
@@ -57,6 +53,16 @@ func (s *Handler) TicketList(c *fiber.Ctx) error {
 		"Empty":   ls.Open+ls.Closed == 0 && p.Q == "",
 		"Company": companyName(ct),
 	})
+}
+
+// ticketPage reads the page of the list's view.
+func (s *Handler) ticketPage(c *fiber.Ctx, ls core.ListState, p form.ListParams) (store.TicketPage, error) {
+	v := core.Viewer(c, ls.View == "org")
+	lq := store.ListQuery{Status: p.Status, Search: p.Q, Sort: p.Sort, Page: p.Page, Size: pageSize, Shared: ls.View == "shared"}
+	if key, id, ok := core.ParseCursor(p.After); ok {
+		lq.AfterKey, lq.AfterID = key, id
+	}
+	return s.Store.TicketPage(c.UserContext(), s.Store.DB, v, lq)
 }
 
 func lastRow(rows []store.TicketRow) *store.TicketRow {
