@@ -233,6 +233,8 @@ func checkPersonas(t *testing.T, st *store.Store, p scaledata.Personas) {
 				{Status: "all"}, {Status: "open", Sort: "subject"}, {Status: "closed", Sort: "-status", Page: 2},
 				{Status: "all", Sort: "created", Page: 3}, {Status: "all", Search: p.SubjectWord},
 				{Status: "all", Search: p.MessageWord, Sort: "-id"}, {Status: "all", Search: p.NoteWord},
+				{Status: "open", Search: p.MessageWord, Sort: "subject", Page: 2}, {Status: "closed", Search: p.SubjectWord, Sort: "-created", Page: 3},
+				{Status: "all", Search: p.MessageWord, Page: 7},
 				{Status: "all", Shared: true}, {Status: "open", Shared: true, Sort: "subject"},
 			} {
 				got, gotTotal, err := st.ListTickets(ctx, st.DB, v, lq)
