@@ -1,24 +1,12 @@
 package mail
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
 // replyPrefix starts the local part of every reply address.
 const replyPrefix = "reply+"
-
-// replySig signs a ticket and contact pair with the app secret. 128 bits
-// are plenty against guessing, and keep the address short.
-func replySig(secret []byte, ticketID, contactID int64) string {
-	h := hmac.New(sha256.New, secret)
-	h.Write([]byte("portico-reply:" + strconv.FormatInt(ticketID, 10) + ":" + strconv.FormatInt(contactID, 10)))
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
 
 // ReplyAddress is the address a contact answers a ticket notification to:
 // reply+<ticket>-<contact>-<signature>@<reply domain>. It is "" when
@@ -27,11 +15,8 @@ func (m *Mailer) ReplyAddress(ticketID, contactID int64) string {
 	if m.cfg.ReplyDomain == "" || len(m.cfg.Secret) == 0 {
 		return ""
 	}
-	return replyPrefix + strconv.FormatInt(ticketID, 10) + "-" + strconv.FormatInt(contactID, 10) + "-" +
-		replySig(m.cfg.Secret, ticketID, contactID) + "@" + m.cfg.ReplyDomain
+	return replyPrefix + pairToken(m.cfg.Secret, purposeReply, ticketID, contactID) + "@" + m.cfg.ReplyDomain
 }
-
-var replyLocalRe = regexp.MustCompile(`^reply\+([0-9]{1,18})-([0-9]{1,18})-([0-9a-f]{32})$`)
 
 // ParseReplyAddress checks a recipient address and returns the ticket and
 // contact it was made for. A wrong domain, a malformed address and a bad
@@ -39,22 +24,14 @@ var replyLocalRe = regexp.MustCompile(`^reply\+([0-9]{1,18})-([0-9]{1,18})-([0-9
 func ParseReplyAddress(secret []byte, domain, addr string) (ticketID, contactID int64, ok bool) {
 	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
 	at := strings.LastIndexByte(addr, '@')
-	if at < 0 || len(secret) == 0 || !strings.EqualFold(addr[at+1:], domain) {
+	if at < 0 || !strings.EqualFold(addr[at+1:], domain) {
 		return 0, 0, false
 	}
-	m := replyLocalRe.FindStringSubmatch(addr[:at])
-	if m == nil {
+	tok, ok := strings.CutPrefix(addr[:at], replyPrefix)
+	if !ok {
 		return 0, 0, false
 	}
-	t, err1 := strconv.ParseInt(m[1], 10, 64)
-	c, err2 := strconv.ParseInt(m[2], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, 0, false
-	}
-	if !hmac.Equal([]byte(m[3]), []byte(replySig(secret, t, c))) {
-		return 0, 0, false
-	}
-	return t, c, true
+	return parsePairToken(secret, purposeReply, tok)
 }
 
 // Lines that start the quoted history in common mail clients, in English
