@@ -170,6 +170,20 @@ func testMyDataDeletion(t *testing.T, h *harness) {
 	if n := h.count("SELECT COUNT(*) FROM tickets WHERE id = ?", tid); n != 1 {
 		t.Error("the ticket is gone")
 	}
+	// A reader who reads Spanish reads the neutral text in Spanish.
+	var lang string
+	if err := h.st.DB.NewRaw("SELECT language FROM contacts WHERE id = ?", anaID).Scan(t.Context(), &lang); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.st.DB.NewRaw("UPDATE contacts SET language = 'es' WHERE id = ?", anaID).Exec(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := ana.get("/portal/tickets/"+ts, false); !strings.Contains(page, "se eliminó a petición de su autor") || strings.Contains(page, "removed at the request") {
+		t.Error("a Spanish reader does not get the neutral text in Spanish")
+	}
+	if _, err := h.st.DB.NewRaw("UPDATE contacts SET language = ? WHERE id = ?", lang, anaID).Exec(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	if e := mdDownload(t, ana); !mdHasTicket(e, tid) {
 		t.Error("Ana's export lost the shared ticket")
 	}

@@ -2,9 +2,12 @@ package core
 
 import (
 	"html/template"
-	"portico/app/web/form"
 	"regexp"
 	"strings"
+
+	"portico/app/i18n"
+	"portico/app/store"
+	"portico/app/web/form"
 )
 
 func templateFuncs() template.FuncMap {
@@ -33,7 +36,8 @@ func templateFuncs() template.FuncMap {
 			}
 			return *p
 		},
-		"list": func(v ...string) []string { return v },
+		"list":        func(v ...string) []string { return v },
+		"messageBody": MessageBody,
 		// stageLabel is the stage name when the settings show stage names,
 		// and "" for plain Open/Closed.
 		"stageLabel": func(show bool, name string) string {
@@ -74,3 +78,13 @@ func ImageSrc(v string) any {
 }
 
 var base64Re = regexp.MustCompile(`^[A-Za-z0-9+/]*={0,2}$`)
+
+// MessageBody is a message's text as a reader sees it: the text of an
+// erased contact's message is stored as one neutral English sentence and
+// shown in the reader's language.
+func MessageBody(l *i18n.Locale, body string) string {
+	if body == store.ErasedBody {
+		return l.T("message.erased")
+	}
+	return body
+}

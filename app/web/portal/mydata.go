@@ -265,7 +265,7 @@ func (j *exportJob) ticket(ctx context.Context, id int64) (*exportTicket, error)
 		out.Fields = append(out.Fields, exportField{Label: f.Label, Value: f.Value})
 	}
 	for _, m := range msgs {
-		em := exportMessage{ID: m.ID, FromSupport: m.AuthorStaffID != nil, CreatedAt: m.CreatedAt, Body: m.Body,
+		em := exportMessage{ID: m.ID, FromSupport: m.AuthorStaffID != nil, CreatedAt: m.CreatedAt, Body: core.MessageBody(j.l, m.Body),
 			Mine: m.AuthorContactID != nil && *m.AuthorContactID == j.contact.ID, Attachments: []exportAttachment{}}
 		switch {
 		case m.AuthorStaff != nil:
