@@ -205,6 +205,12 @@ func TestBrowserAxe(t *testing.T) {
 		{name: "admin-outbox-mail", who: admin, path: mailPath, ready: ready},
 		{name: "admin-settings", who: admin, path: "/admin/portal", ready: ready},
 		{name: "admin-ratings", who: admin, path: "/admin/ratings?weeks=52", ready: `document.querySelector('main tbody tr')`},
+		// The settings' previews of the portal with sample data.
+		{name: "admin-sample-detail", who: admin, path: "/admin/portal/sample/detail", ready: `document.querySelector('#participants') && document.querySelector('#solve')`},
+		{name: "admin-sample-closed", who: admin, path: "/admin/portal/sample/closed", ready: `document.querySelector('#rating')`},
+		{name: "admin-sample-rate", who: admin, path: "/admin/portal/sample/rate", ready: `document.querySelector('#rating textarea')`},
+		{name: "admin-sample-notifications", who: admin, path: "/admin/portal/sample/notifications", ready: `document.querySelector('input[name="choice"]')`},
+		{name: "admin-sample-mydata", who: admin, path: "/admin/portal/sample/mydata", ready: `document.querySelector('#deletion-submit')`},
 	}
 
 	shots := os.Getenv("PORTICO_SCREENSHOT_DIR")
