@@ -148,9 +148,17 @@ func (s *Handler) sampleTicket(c *fiber.Ctx, m fiber.Map, ct *model.Contact, clo
 	}
 	staffID := int64(-2)
 	m["Title"], m["Ticket"], m["Fields"] = "#"+strconv.FormatInt(t.ID, 10)+" "+t.Subject, t, core.TicketFields(l, pf, &t.Ticket, false)
+	agent := &model.StaffUser{Name: l.T("sample.agent_name")}
 	m["Messages"] = []*model.Message{
 		{ID: -1, Kind: model.KindPublic, Body: l.T("sample.message_1"), CreatedAt: t.CreatedAt, AuthorContactID: &ct.ID, AuthorContact: ct},
-		{ID: -2, Kind: model.KindPublic, Body: l.T("sample.message_2"), CreatedAt: t.CreatedAt.Add(3 * time.Hour), AuthorStaffID: &staffID, AuthorStaff: &model.StaffUser{Name: l.T("sample.agent_name")}},
+		{ID: -2, Kind: model.KindPublic, Body: l.T("sample.message_2"), CreatedAt: t.CreatedAt.Add(3 * time.Hour), AuthorStaffID: &staffID, AuthorStaff: agent},
+	}
+	if closed {
+		m["Messages"] = []*model.Message{
+			{ID: -1, Kind: model.KindPublic, Body: l.T("sample.closed_message_1"), CreatedAt: t.CreatedAt, AuthorContactID: &ct.ID, AuthorContact: ct},
+			{ID: -2, Kind: model.KindPublic, Body: l.T("sample.closed_message_2"), CreatedAt: t.CreatedAt.Add(40 * time.Minute), AuthorStaffID: &staffID, AuthorStaff: agent},
+			{ID: -3, Kind: model.KindPublic, Body: l.T("sample.closed_message_3"), CreatedAt: t.LastActivityAt, AuthorContactID: &ct.ID, AuthorContact: ct},
+		}
 	}
 	m["Reply"], m["Errors"], m["MaxUploads"], m["MaxSize"] = form.Reply{}, form.Errors{}, s.Config.MaxUploads, s.Config.MaxUploadSize
 	m["Solve"] = core.NewSolvePanel(t, p, nil, canSolve, time.Now())
@@ -184,7 +192,7 @@ func sampleClosedTicket(l *i18n.Locale) *store.TicketDetail {
 	closedAt := time.Now().UTC().Add(-time.Hour).Truncate(time.Minute)
 	t := &store.TicketDetail{StageName: "Closed", PipelineName: "Support"}
 	t.ID, t.Subject, t.Category, t.Closed = 1036, l.T("sample.subject_5"), "technical", true
-	t.CreatedAt, t.LastActivityAt, t.ClosedAt = closedAt.Add(-50*time.Hour), closedAt, bun.NullTime{Time: closedAt}
+	t.CreatedAt, t.LastActivityAt, t.ClosedAt = closedAt.Add(-26*time.Hour), closedAt, bun.NullTime{Time: closedAt}
 	return t
 }
 
