@@ -20,6 +20,8 @@ type SharePanel struct {
 	Audience   *store.Audience
 	Me         int64
 	CanRemove  bool // the viewer is one of the ticket's own contacts
+	CanLeave   bool // the viewer is a participant, who may stop the sharing
+	Leave      bool // the confirmation step of leaving
 	AnyAddress bool
 	Company    string
 	Email      string
@@ -39,7 +41,7 @@ func NewSharePanel(st model.PortalSettings, ct *model.Contact, ticketID int64, a
 		company = ct.Company.Name
 	}
 	return &SharePanel{TicketID: ticketID, Audience: a, Me: ct.ID, CanRemove: a.IsContact(ct.ID),
-		AnyAddress: st.ShareAnyAddress, Company: company, Email: email, Errors: errs}
+		CanLeave: a.IsParticipant(ct.ID) && !a.IsContact(ct.ID), AnyAddress: st.ShareAnyAddress, Company: company, Email: email, Errors: errs}
 }
 
 // SolvePanel is what the ticket page shows of solving and reopening: the

@@ -79,6 +79,52 @@ func (s *Handler) ParticipantAdd(c *fiber.Ctx) error {
 	return s.shareOut(c, fiber.StatusOK, t, sh)
 }
 
+// LeaveConfirm asks a participant to confirm that the ticket should no
+// longer be shared with them: a page of its own, so that it works without
+// JavaScript.
+func (s *Handler) LeaveConfirm(c *fiber.Ctx) error {
+	t, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.ticketView(c, t, form.Reply{}, form.Errors{})
+	if err != nil {
+		return err
+	}
+	sh := m["Share"].(*core.SharePanel)
+	if !sh.CanLeave {
+		return core.ErrNotFound
+	}
+	sh.Leave = true
+	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
+}
+
+// Leave ends the signed-in participant's access to a ticket shared with
+// them, at once.
+func (s *Handler) Leave(c *fiber.Ctx) error {
+	t, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	sh, err := s.share(c, t.ID, "", nil)
+	if err != nil {
+		return err
+	}
+	if !sh.CanLeave {
+		return core.ErrNotFound
+	}
+	err = s.Desk.LeaveTicket(c.UserContext(), desk.Sharer{Contact: core.ContactOf(c), Actor: desk.Actor{IP: core.IP(c)}}, t.ID)
+	if core.IsNotFound(err) {
+		return core.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	l := core.LocaleOf(c)
+	title := l.T("share.left_title", t.ID)
+	return s.Page(c, fiber.StatusOK, "pages/portal/message", fiber.Map{"Title": title, "Heading": title, "Body": l.T("share.left_body")})
+}
+
 // ParticipantRemove ends a participant's access. Only the ticket's own
 // contacts may remove one.
 func (s *Handler) ParticipantRemove(c *fiber.Ctx) error {
