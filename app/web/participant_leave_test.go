@@ -104,4 +104,33 @@ func testParticipantLeaves(t *testing.T, h *harness) {
 	if _, body := owner.get(page, false); strings.Contains(body, `data-person="`+strconv.FormatInt(gina, 10)+`"`) {
 		t.Error("the contact still sees Gina among who can see the ticket")
 	}
+
+	// Ben sees Ana's ticket as everyone at Acme does: when the sharing
+	// with him stops, that view stays, and the page says so.
+	h.updateSettings(func(st *model.PortalSettings) { st.Permission = model.PermissionCompany })
+	ben := h.contactID(demo.BenEmail)
+	owner.get(page, false)
+	if res, _ := owner.post(page+"/participants", url.Values{"email": {demo.BenEmail}}, false); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("share with Ben: %d", res.StatusCode)
+	}
+	b := h.client()
+	b.login(demo.BenEmail)
+	company := h.count("SELECT count(*) FROM contacts WHERE id = ? AND company_id = (SELECT company_id FROM contacts WHERE id = ?)", ben, ana)
+	if company != 1 {
+		t.Fatal("Ben and Ana are not at one company")
+	}
+	if _, body := b.get(page+"/leave", false); !strings.Contains(body, html.EscapeString(en.T("share.leave_confirm_body_company", "Acme Corp"))) {
+		t.Error("the confirmation does not say Ben keeps the company's view")
+	}
+	res, _ = b.post(page+"/leave", nil, false)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != page+"?left=1#participants" {
+		t.Fatalf("Ben leaves: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if n := h.count("SELECT count(*) FROM ticket_contacts WHERE ticket_id = ? AND contact_id = ?", id, ben); n != 0 {
+		t.Error("Ben is still a participant")
+	}
+	res, body = b.get(page+"?left=1", false)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, html.EscapeString(en.T("share.left_company", "Acme Corp"))) || strings.Contains(body, "data-leave-link") {
+		t.Errorf("Ben's page after leaving: %d", res.StatusCode)
+	}
 }

@@ -22,6 +22,8 @@ type SharePanel struct {
 	CanRemove  bool // the viewer is one of the ticket's own contacts
 	CanLeave   bool // the viewer is a participant, who may stop the sharing
 	Leave      bool // the confirmation step of leaving
+	ViaCompany bool // the viewer sees the ticket as everyone at their company does
+	Left       bool // the viewer just left, and still sees the ticket through the company
 	AnyAddress bool
 	Company    string
 	Email      string
@@ -40,8 +42,12 @@ func NewSharePanel(st model.PortalSettings, ct *model.Contact, ticketID int64, a
 	if ct.Company != nil {
 		company = ct.Company.Name
 	}
+	via := false
+	for _, co := range a.Companies {
+		via = via || ct.CompanyID != nil && co.ID == *ct.CompanyID
+	}
 	return &SharePanel{TicketID: ticketID, Audience: a, Me: ct.ID, CanRemove: a.IsContact(ct.ID),
-		CanLeave: a.IsParticipant(ct.ID) && !a.IsContact(ct.ID), AnyAddress: st.ShareAnyAddress, Company: company, Email: email, Errors: errs}
+		CanLeave: a.IsParticipant(ct.ID) && !a.IsContact(ct.ID), ViaCompany: via, AnyAddress: st.ShareAnyAddress, Company: company, Email: email, Errors: errs}
 }
 
 // SolvePanel is what the ticket page shows of solving and reopening: the

@@ -100,7 +100,8 @@ func (s *Handler) LeaveConfirm(c *fiber.Ctx) error {
 }
 
 // Leave ends the signed-in participant's access to a ticket shared with
-// them, at once.
+// them, at once. Someone who also sees it as everyone at their company
+// does keeps that view, and is told so.
 func (s *Handler) Leave(c *fiber.Ctx) error {
 	t, err := s.visibleTicket(c)
 	if err != nil {
@@ -119,6 +120,10 @@ func (s *Handler) Leave(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if sh.ViaCompany {
+		// The company's view still shows the ticket: back to it, saying so.
+		return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(t.ID, 10)+"?left=1#participants")
 	}
 	l := core.LocaleOf(c)
 	title := l.T("share.left_title", t.ID)
