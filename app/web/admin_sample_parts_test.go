@@ -89,8 +89,10 @@ func samplePartsSuite(t *testing.T, h *harness) {
 						t.Errorf("%s in %s: lacks %q", page, lang, w)
 					}
 				}
-				// A preview's forms post nowhere: no action, no token.
-				for _, bad := range []string{`method="post"`, "hx-post", `name="_csrf"`, "Ana", demo.AnaEmail} {
+				// A preview's forms post nowhere (no action, no token), and
+				// its own links lead to the other previews.
+				for _, bad := range []string{`method="post"`, "hx-post", `name="_csrf"`, "Ana", demo.AnaEmail,
+					`href="/portal/me/`, `href="/portal/notifications"`, `href="/portal/tickets/1036"`, `href="/portal/tickets/1040`} {
 					if strings.Contains(body, bad) {
 						t.Errorf("%s in %s: shows %q", page, lang, bad)
 					}
