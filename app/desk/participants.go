@@ -107,6 +107,17 @@ func (s *Service) RemoveParticipant(ctx context.Context, w Sharer, ticketID, con
 	})
 }
 
+// LeaveTicket ends the access of a participant who asks for it
+// themselves, with its audit entry.
+func (s *Service) LeaveTicket(ctx context.Context, w Sharer, ticketID int64) error {
+	return s.Store.DB.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := store.RemoveParticipant(ctx, tx, ticketID, w.Contact.ID); err != nil {
+			return err
+		}
+		return store.AddAudit(ctx, tx, w.audit("ticket.participant_leave", ticketID, w.Contact.ID))
+	})
+}
+
 // ShareError is the translation key of the field error AddParticipant's
 // error stands for, or "" when the error is not the address's fault.
 func ShareError(err error) string {

@@ -120,3 +120,46 @@ func TestBrowserSharing(t *testing.T) {
 	agent.waitText("#participants", "added by Sam Agent")
 	shareShot(agent, "sharing-backoffice", 1280, 900, false)
 }
+
+// Ben, a participant, stops the sharing with him from the ticket's page:
+// a link, a confirmation, a button, and the page says what is left of his
+// view (he still sees the ticket as everyone at Acme does).
+func TestBrowserLeaveShared(t *testing.T) {
+	s := startServer(t, serverOptions{})
+	ana := newBrowser(t, s.URL)
+	ben := boSideBrowser(t, ana)
+
+	boCustomerLogin(ana, anaEmail, demoPassword)
+	ana.open("/portal/tickets/22")
+	ana.waitText("#participants", "Who can see this ticket")
+	ana.do("share with Ben",
+		chromedp.SetValue(chromedp.CSS("#share-email"), benEmail),
+		chromedp.Click(chromedp.CSS(`#participants form[action$="/participants"] button[type="submit"]`)),
+	)
+	ana.waitText("#participants", "They can now see this ticket")
+	if evalJS[bool](ana, `!!document.querySelector('[data-leave-link]')`) {
+		t.Error("the ticket's contact is offered to stop sharing with herself")
+	}
+
+	boCustomerLogin(ben, benEmail, demoPassword)
+	ben.open("/portal/tickets/22")
+	ben.waitText("#participants", "Stop sharing with me")
+	ben.do("ask to stop sharing", chromedp.Click(chromedp.CSS(`[data-leave-link]`)))
+	ben.waitText("#participants", "You will no longer get this ticket's emails")
+	shareShot(ben, "leave-confirm", 1280, 900, false)
+	shareShot(ben, "leave-confirm", 390, 844, true)
+	ben.do("size the viewport back", chromedp.EmulateViewport(1280, 900))
+	ben.do("confirm", chromedp.Click(chromedp.CSS(`[data-leave] button[type="submit"]`)))
+	ben.waitText("#participants", "The ticket is no longer shared with you")
+	if strings.Contains(ben.innerText("#participants"), "Ben Brown") {
+		t.Error("Ben is still listed as a participant")
+	}
+	shareShot(ben, "leave-done", 390, 844, true)
+	ben.do("size the viewport back", chromedp.EmulateViewport(1280, 900))
+
+	ana.open("/portal/tickets/22")
+	ana.waitText("#participants", "Everyone at Acme Corp")
+	if strings.Contains(ana.innerText("#participants"), "Ben Brown") {
+		t.Error("Ana still sees Ben among the participants")
+	}
+}

@@ -94,6 +94,8 @@ func routes(web *core.Core, p *portal.Handler, a *admin.Handler, s *sso.Service,
 	portal.Post("/tickets/:id/participants", append(contact, p.ParticipantAdd)...)
 	portal.Post("/tickets/:id/rating", append(contact, p.RatingSave)...)
 	portal.Post("/tickets/:id/participants/:contact/remove", append(contact, p.ParticipantRemove)...)
+	portal.Get("/tickets/:id/leave", append(contact, p.LeaveConfirm)...)
+	portal.Post("/tickets/:id/leave", append(contact, p.Leave)...)
 	portal.Post("/tickets/:id/mute", append(contact, p.TicketMute)...)
 	portal.Get("/notifications", append(contact, p.NotificationsForm)...)
 	portal.Post("/notifications", append(contact, p.NotificationsSave)...)

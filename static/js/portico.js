@@ -157,6 +157,14 @@
     b.disabled = false;
   });
 
+  // A form marked data-submit-on-change (the language switch of the
+  // settings' sample pages, which has nowhere to post) is sent as soon as
+  // one of its controls changes; without JavaScript its own button sends it.
+  document.addEventListener('change', function (e) {
+    var f = e.target && e.target.form;
+    if (f && f.hasAttribute('data-submit-on-change')) f.submit();
+  });
+
   function ready() {
     // A page that came back with errors (a plain form post, JavaScript or
     // not) puts focus on its error summary, else on its first invalid field.

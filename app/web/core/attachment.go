@@ -39,11 +39,12 @@ func SendAttachment(c *fiber.Ctx, db bun.IDB, a *model.Attachment) error {
 
 // NotCompressed tells the compression middleware to leave a download of
 // an attachment (/portal/attachments/… under any slug, /admin/attachments/…)
-// as it is: most files are compressed already, and a streamed body keeps
+// and the ZIP of a contact's attachments (/portal/me/attachments.zip) as
+// they are: most files are compressed already, and a streamed body keeps
 // its length, which browsers show as progress.
 func NotCompressed(c *fiber.Ctx) bool {
 	parts := strings.SplitN(strings.TrimPrefix(c.Path(), "/"), "/", 3)
-	return len(parts) == 3 && parts[1] == "attachments"
+	return len(parts) == 3 && (parts[1] == "attachments" || parts[1] == "me" && parts[2] == "attachments.zip")
 }
 
 // contentDisposition builds the header per RFC 6266: an ASCII fallback

@@ -7,24 +7,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"portico/app/mail"
-	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/core"
 )
 
-// muteState is what the ticket page's mute toggle shows.
-type muteState struct {
-	TicketID int64
-	Muted    bool
-	Changed  bool // the toggle was just used, for the status line
-}
-
-func (s *Handler) mute(c *fiber.Ctx, ticketID int64) (*muteState, error) {
+func (s *Handler) mute(c *fiber.Ctx, ticketID int64) (*core.MutePanel, error) {
 	muted, err := store.TicketMuted(c.UserContext(), s.Store.DB, ticketID, core.ContactOf(c).ID)
 	if err != nil {
 		return nil, err
 	}
-	return &muteState{TicketID: ticketID, Muted: muted}, nil
+	return &core.MutePanel{TicketID: ticketID, Muted: muted}, nil
 }
 
 // TicketMute mutes (mute=1) or unmutes (mute=0) the ticket's mail for the
@@ -42,16 +34,7 @@ func (s *Handler) TicketMute(c *fiber.Ctx) error {
 		return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(t.ID, 10)+"?muted="+strconv.FormatBool(muted)+"#mute")
 	}
 	return s.PageOrFragment(c, fiber.StatusOK, "pages/portal/ticket", "partials/portal/mute",
-		fiber.Map{"Mute": &muteState{TicketID: t.ID, Muted: muted, Changed: true}})
-}
-
-// notifyChoices are the defaults offered: "none" only when the portal
-// lets customers turn agents' replies off.
-func notifyChoices(st model.PortalSettings) []string {
-	if st.Notify.AgentsAlways {
-		return []string{store.NotifyAll, store.NotifyAgents}
-	}
-	return []string{store.NotifyAll, store.NotifyAgents, store.NotifyNone}
+		fiber.Map{"Mute": &core.MutePanel{TicketID: t.ID, Muted: muted, Changed: true}})
 }
 
 func (s *Handler) notifyPage(c *fiber.Ctx, status int, choice string, saved bool, errKey string) error {
@@ -61,7 +44,7 @@ func (s *Handler) notifyPage(c *fiber.Ctx, status int, choice string, saved bool
 	}
 	return s.Page(c, status, "pages/portal/notifications", fiber.Map{
 		"Title":   core.LocaleOf(c).T("notify.title"),
-		"Choices": notifyChoices(st),
+		"Choices": core.NotifyChoices(st),
 		"Choice":  choice,
 		"Saved":   saved,
 		"Error":   errKey,
@@ -81,7 +64,7 @@ func (s *Handler) NotificationsForm(c *fiber.Ctx) error {
 func (s *Handler) NotificationsSave(c *fiber.Ctx) error {
 	choice := c.FormValue("choice")
 	ok := false
-	for _, v := range notifyChoices(core.SettingsOf(c)) {
+	for _, v := range core.NotifyChoices(core.SettingsOf(c)) {
 		ok = ok || v == choice
 	}
 	if !ok {

@@ -13,38 +13,20 @@ import (
 	"portico/app/web/form"
 )
 
-// shareState is what the "who can see this ticket" panel shows: the
-// ticket's audience, read next to Visible from the same rows, and the
-// form that adds a participant, with what was typed and its error.
-type shareState struct {
-	TicketID   int64
-	Audience   *store.Audience
-	Me         int64
-	CanRemove  bool // the viewer is one of the ticket's own contacts
-	AnyAddress bool
-	Company    string
-	Email      string
-	Errors     form.Errors
-	Added      bool // a participant was just added, for the status line
-	Removed    bool
-}
-
-func (s *Handler) share(c *fiber.Ctx, ticketID int64, email string, errs form.Errors) (*shareState, error) {
-	ct, st := core.ContactOf(c), core.SettingsOf(c)
+// share reads the "who can see this ticket" panel of the signed-in
+// contact, with what was typed in its form and its error.
+func (s *Handler) share(c *fiber.Ctx, ticketID int64, email string, errs form.Errors) (*core.SharePanel, error) {
+	st := core.SettingsOf(c)
 	a, err := store.WhoCanSee(c.UserContext(), s.Store.DB, ticketID, st.Permission == model.PermissionCompany)
 	if err != nil {
 		return nil, err
 	}
-	if errs == nil {
-		errs = form.Errors{}
-	}
-	return &shareState{TicketID: ticketID, Audience: a, Me: ct.ID, CanRemove: a.IsContact(ct.ID),
-		AnyAddress: st.ShareAnyAddress, Company: companyName(ct), Email: email, Errors: errs}, nil
+	return core.NewSharePanel(st, core.ContactOf(c), ticketID, a, email, errs), nil
 }
 
 // shareOut answers a participant change: the panel alone for htmx, the
 // ticket page otherwise (after an error; a success is redirected).
-func (s *Handler) shareOut(c *fiber.Ctx, status int, t *store.TicketDetail, sh *shareState) error {
+func (s *Handler) shareOut(c *fiber.Ctx, status int, t *store.TicketDetail, sh *core.SharePanel) error {
 	if core.IsFragment(c) {
 		return s.PageOrFragment(c, status, "pages/portal/ticket", "partials/portal/participants", fiber.Map{"Share": sh})
 	}
@@ -95,6 +77,57 @@ func (s *Handler) ParticipantAdd(c *fiber.Ctx) error {
 	}
 	sh.Added = true
 	return s.shareOut(c, fiber.StatusOK, t, sh)
+}
+
+// LeaveConfirm asks a participant to confirm that the ticket should no
+// longer be shared with them: a page of its own, so that it works without
+// JavaScript.
+func (s *Handler) LeaveConfirm(c *fiber.Ctx) error {
+	t, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.ticketView(c, t, form.Reply{}, form.Errors{})
+	if err != nil {
+		return err
+	}
+	sh := m["Share"].(*core.SharePanel)
+	if !sh.CanLeave {
+		return core.ErrNotFound
+	}
+	sh.Leave = true
+	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
+}
+
+// Leave ends the signed-in participant's access to a ticket shared with
+// them, at once. Someone who also sees it as everyone at their company
+// does keeps that view, and is told so.
+func (s *Handler) Leave(c *fiber.Ctx) error {
+	t, err := s.visibleTicket(c)
+	if err != nil {
+		return err
+	}
+	sh, err := s.share(c, t.ID, "", nil)
+	if err != nil {
+		return err
+	}
+	if !sh.CanLeave {
+		return core.ErrNotFound
+	}
+	err = s.Desk.LeaveTicket(c.UserContext(), desk.Sharer{Contact: core.ContactOf(c), Actor: desk.Actor{IP: core.IP(c)}}, t.ID)
+	if core.IsNotFound(err) {
+		return core.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if sh.ViaCompany {
+		// The company's view still shows the ticket: back to it, saying so.
+		return core.Redirect(c, "/portal/tickets/"+strconv.FormatInt(t.ID, 10)+"?left=1#participants")
+	}
+	l := core.LocaleOf(c)
+	title := l.T("share.left_title", t.ID)
+	return s.Page(c, fiber.StatusOK, "pages/portal/message", fiber.Map{"Title": title, "Heading": title, "Body": l.T("share.left_body")})
 }
 
 // ParticipantRemove ends a participant's access. Only the ticket's own

@@ -17,23 +17,9 @@ import (
 	"portico/app/web/form"
 )
 
-// rateState is what the rating panel of a closed ticket shows: the close
-// it rates, the rating so far, and the form with what was typed.
-type rateState struct {
-	TicketID int64
-	State    *store.RateState
-	Scores   []string
-	Score    string
-	Comment  string
-	Errors   form.Errors
-	Saved    bool
-	Token    string // on the email's confirmation page: the signed link
-	MaxLen   int
-}
-
 // ratingPanel is the panel of a closed ticket, or nil when there is none
 // to show (an open ticket, or ratings off).
-func (s *Handler) ratingPanel(c *fiber.Ctx, t *store.TicketDetail) (*rateState, error) {
+func (s *Handler) ratingPanel(c *fiber.Ctx, t *store.TicketDetail) (*core.RatePanel, error) {
 	if !core.SettingsOf(c).Rating.On() {
 		return nil, nil
 	}
@@ -41,15 +27,11 @@ func (s *Handler) ratingPanel(c *fiber.Ctx, t *store.TicketDetail) (*rateState, 
 	if err != nil || rs == nil {
 		return nil, err
 	}
-	r := &rateState{TicketID: t.ID, State: rs, Scores: model.RatingScores, Errors: form.Errors{}, MaxLen: desk.MaxRatingComment}
-	if rs.Rating != nil {
-		r.Score, r.Comment = rs.Rating.Score, rs.Rating.Comment
-	}
-	return r, nil
+	return core.NewRatePanel(t.ID, rs, desk.MaxRatingComment), nil
 }
 
 // rateInput reads and checks the rating form.
-func rateInput(c *fiber.Ctx, r *rateState) {
+func rateInput(c *fiber.Ctx, r *core.RatePanel) {
 	r.Score = c.FormValue("score")
 	r.Comment = strings.TrimSpace(strings.ReplaceAll(c.FormValue("comment"), "\r\n", "\n"))
 	if !model.ValidRatingScore(r.Score) {
@@ -104,7 +86,7 @@ func (s *Handler) RatingSave(c *fiber.Ctx) error {
 // rateLink checks a signed link of the closing email and loads what it
 // stands for: the ticket, seen by the link's contact as the visibility
 // function decides now, and that ticket's rating panel.
-func (s *Handler) rateLink(c *fiber.Ctx, tok string) (*mail.RatingClaim, *store.TicketDetail, *rateState, error) {
+func (s *Handler) rateLink(c *fiber.Ctx, tok string) (*mail.RatingClaim, *store.TicketDetail, *core.RatePanel, error) {
 	claim, err := mail.VerifyRating(s.Secret, tok, time.Now())
 	if err != nil {
 		return nil, nil, nil, errRateLink
@@ -242,7 +224,7 @@ func (s *Handler) sameOrigin(c *fiber.Ctx) bool {
 
 // ratingFor is the ticket page's rating panel, with the "saved" notice
 // after a rating.
-func (s *Handler) ratingFor(c *fiber.Ctx, t *store.TicketDetail) (*rateState, error) {
+func (s *Handler) ratingFor(c *fiber.Ctx, t *store.TicketDetail) (*core.RatePanel, error) {
 	r, err := s.ratingPanel(c, t)
 	if r != nil {
 		r.Saved = c.Query("rated") == "1"

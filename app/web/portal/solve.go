@@ -7,32 +7,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/core"
 	"portico/app/web/form"
 )
 
-// solveState is what the ticket page shows of solving and reopening: the
-// button, what a reply to the closed ticket would do, and the tickets it
-// follows up or is followed up in.
-type solveState struct {
-	TicketID    int64
-	Closed      bool
-	Policy      string // the pipeline's policy for replies to closed tickets
-	Reopens     bool   // a reply now reopens the ticket
-	FollowUpOf  *int64
-	FollowUps   []int64
-	Solved      bool // just solved
-	NewFollowUp bool // just created by a reply
-	Confirm     bool // the confirmation step
-	CanSolve    bool // the pipeline has a closed stage to solve to
-}
-
-// ReplyOpen tells whether the ticket takes a reply.
-func (s *solveState) ReplyOpen() bool { return !s.Closed || s.Policy != model.ReopenReadOnly }
-
-func (s *Handler) solveState(c *fiber.Ctx, t *store.TicketDetail) (*solveState, error) {
+// solveState reads the ticket page's solve and reopen panel.
+func (s *Handler) solveState(c *fiber.Ctx, t *store.TicketDetail) (*core.SolvePanel, error) {
 	p, err := store.PipelineByID(c.UserContext(), s.Store.DB, t.PipelineID)
 	if err != nil {
 		return nil, err
@@ -56,15 +37,7 @@ func (s *Handler) solveState(c *fiber.Ctx, t *store.TicketDetail) (*solveState, 
 	if err != nil && !errors.Is(err, store.ErrNoStage) {
 		return nil, err
 	}
-	st := &solveState{TicketID: t.ID, Closed: t.Closed, Policy: p.ReopenPolicy, FollowUpOf: t.FollowUpOf, FollowUps: ups, CanSolve: err == nil}
-	if t.Closed && p.ReopenPolicy == model.ReopenWithin && p.ReopenDays > 0 {
-		at := t.LastActivityAt
-		if !t.ClosedAt.IsZero() {
-			at = t.ClosedAt.Time
-		}
-		st.Reopens = time.Now().Before(at.AddDate(0, 0, p.ReopenDays))
-	}
-	return st, nil
+	return core.NewSolvePanel(t, p, ups, err == nil, time.Now()), nil
 }
 
 // SolveConfirm asks the customer to confirm that the ticket is solved: a
@@ -81,7 +54,7 @@ func (s *Handler) SolveConfirm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m["Solve"].(*solveState).Confirm = true
+	m["Solve"].(*core.SolvePanel).Confirm = true
 	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
 }
 

@@ -84,12 +84,12 @@ func (s *Handler) TicketShow(c *fiber.Ctx) error {
 	}
 	m["Sent"] = c.Query("sent") == "1"
 	m["Created"] = c.Query("created") == "1"
-	m["Solve"].(*solveState).Solved = c.Query("solved") == "1"
-	m["Solve"].(*solveState).NewFollowUp = c.Query("followup") == "1"
-	if sh, ok := m["Share"].(*shareState); ok {
-		sh.Added, sh.Removed = c.Query("shared") == "1", c.Query("unshared") == "1"
+	m["Solve"].(*core.SolvePanel).Solved = c.Query("solved") == "1"
+	m["Solve"].(*core.SolvePanel).NewFollowUp = c.Query("followup") == "1"
+	if sh, ok := m["Share"].(*core.SharePanel); ok {
+		sh.Added, sh.Removed, sh.Left = c.Query("shared") == "1", c.Query("unshared") == "1", c.Query("left") == "1"
 	}
-	if mu, ok := m["Mute"].(*muteState); ok {
+	if mu, ok := m["Mute"].(*core.MutePanel); ok {
 		mu.Changed = c.Query("muted") != ""
 	}
 	return s.Page(c, fiber.StatusOK, "pages/portal/ticket", m)
