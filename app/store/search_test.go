@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -206,56 +205,4 @@ func firstSupportStage(t *testing.T, e *demoEnv) *model.Stage {
 		t.Fatal(err)
 	}
 	return stage
-}
-
-// testSearchWays reads every search page both ways Postgres can (walking
-// the visibility rows and checking each ticket, or gathering the matches
-// through the search index) and checks that they agree, row for row, and
-// with what the walk chooses on its own.
-func testSearchWays(t *testing.T, e *demoEnv) {
-	ctx := context.Background()
-	st := e.st
-	walk, index := true, false
-	defer st.ForceSearchWalk(nil)
-	read := func(way *bool, v store.Viewer, lq store.ListQuery) store.TicketPage {
-		t.Helper()
-		st.ForceSearchWalk(way)
-		p, err := st.TicketPage(ctx, st.DB, v, lq)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	printer := e.ticketID(t, "Printer shows error E42")
-	found := 0
-	for _, p := range []person{e.ana, e.ben, e.gina, e.carla} {
-		for _, v := range []store.Viewer{e.own(p), e.org(p)} {
-			for _, shared := range []bool{false, true} {
-				for _, term := range []string{"the", "printer", "PRINTER shows", "ADDRESS CHAN", "e", "#" + itoa(printer), "warranty", "zyxwvut"} {
-					for _, status := range []string{"all", "open", "closed"} {
-						for _, sort := range []string{"-activity", "subject", "id", "-status", "created", "-created"} {
-							for page := 1; page <= 3; page++ {
-								lq := store.ListQuery{Search: term, Status: status, Sort: sort, Page: page, Size: 2, Shared: shared}
-								a, b, auto := read(&walk, v, lq), read(&index, v, lq), read(nil, v, lq)
-								what := fmt.Sprintf("contact %d %+v", p.ID, lq)
-								if a.Open != b.Open || a.Closed != b.Closed || a.Total != b.Total || a.Shared != b.Shared {
-									t.Errorf("%s: counts by walk %d/%d/%d/%d, by index %d/%d/%d/%d", what,
-										a.Open, a.Closed, a.Total, a.Shared, b.Open, b.Closed, b.Total, b.Shared)
-								}
-								if !slices.Equal(rowIDs(a.Rows), rowIDs(b.Rows)) || !slices.Equal(rowIDs(auto.Rows), rowIDs(b.Rows)) {
-									t.Errorf("%s: rows by walk %v, by index %v, chosen %v", what, rowIDs(a.Rows), rowIDs(b.Rows), rowIDs(auto.Rows))
-								}
-								found += len(b.Rows)
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	// The comparison above is worth something only if searches found
-	// tickets, on several pages.
-	if found < 500 {
-		t.Errorf("the searches found %d rows in all; the demo data changed", found)
-	}
 }

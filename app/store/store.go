@@ -35,10 +35,6 @@ type Store struct {
 	// statements may run longer than a request's.
 	dsn   string
 	stmts statements
-	// searchWalk, when set, makes Postgres search read its pages by
-	// walking the visibility rows (true) or through the search index
-	// (false) whatever the counts: tests compare the two.
-	searchWalk *bool
 
 	contactOnce sync.Once
 	contactSQL  string

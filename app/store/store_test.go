@@ -35,9 +35,6 @@ func runStoreSuite(t *testing.T, st *store.Store) {
 	t.Run("FilterRules", func(t *testing.T) { testFilterRules(t, e) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, e) })
 	t.Run("SearchLiteral", func(t *testing.T) { testSearchLiteral(t, e) })
-	if e.st.Postgres() {
-		t.Run("SearchWays", func(t *testing.T) { testSearchWays(t, e) })
-	}
 	t.Run("Sorting", func(t *testing.T) { testSorting(t, e) })
 	t.Run("SortingSubject", func(t *testing.T) { testSortingSubject(t, e) })
 	t.Run("Pagination", func(t *testing.T) { testPagination(t, e) })

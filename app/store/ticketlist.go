@@ -235,13 +235,6 @@ func statusValues(status string) []bool {
 // visibility rows and then joined with the tickets, only the page's,
 // ordered by k and id.
 func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int) (string, []any) {
-	return pageWhereSQL(db, v, lq, offset, "", nil)
-}
-
-// pageWhereSQL is pageByKeysSQL with one more condition on each walked
-// row r (cond, with its arguments): the walks stop once they have
-// found enough rows that meet it.
-func pageWhereSQL(db bun.IDB, v Viewer, lq ListQuery, offset int, cond string, condArgs []any) (string, []any) {
 	key, desc := sortOf(lq.Sort)
 	col := keyColumns[key]
 	dir := " ASC"
@@ -299,11 +292,11 @@ func pageWhereSQL(db bun.IDB, v Viewer, lq ListQuery, offset int, cond string, c
 			exceptArgs = []any{v.CompanyID}
 		}
 		for _, closed := range statusValues(lq.Status) {
-			args = append(append(append(append(args, o.id, closed), exceptArgs...), afterArgs...), condArgs...)
+			args = append(append(append(args, o.id, closed), exceptArgs...), afterArgs...)
 			var n string
 			n, args = limit(need, args)
 			branches = append(branches, "SELECT * FROM (SELECT r.ticket_id, r."+col+" AS k FROM "+o.table+
-				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+o.cond+except+after+cond+" ORDER BY "+order+" LIMIT "+n+") AS b"+strconv.Itoa(len(branches)))
+				" AS r WHERE r."+o.column+" = ? AND r.closed = ? AND NOT r.hidden"+o.cond+except+after+" ORDER BY "+order+" LIMIT "+n+") AS b"+strconv.Itoa(len(branches)))
 		}
 	}
 	size, args := limit(lq.Size, args)
@@ -428,20 +421,21 @@ func (s *Store) listFilters(q *bun.SelectQuery, v Viewer, lq ListQuery) *bun.Sel
 	return q
 }
 
-// searchPagePG answers a search on Postgres. The matches are counted
-// through the index that holds the viewer and the words together, each
-// match costing a visit to its ticket; then the page is read the cheaper
-// of two ways:
-//   - when matches are many among the tickets the viewer sees (a common
-//     word in a big company), the visibility rows are walked in the order
-//     asked for, as for a list without search, and each ticket is checked
-//     for the words until the page is full: a page costs about its length
-//     divided by the share of matches;
-//   - otherwise the matches are gathered again through the index, sorted,
-//     and cut into the page: that costs about the number of matches.
+// searchPagePG answers a search on Postgres in one statement: the matches
+// are gathered once, through the index that holds the viewer and the
+// words together, keeping only their ID, status and sort key; they are
+// counted by status, and the page is cut from them and only then joined
+// with its tickets. Exact counts cost a visit to each matching ticket;
+// everything else is kept small, so that a common word in a big company
+// costs little more than its count.
 func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
 	p := TicketPage{Rows: []TicketRow{}}
-	// One text per view and status, prepared: the viewer's access keys,
+	key, desc := sortOf(lq.Sort)
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	// One text per sort and status, prepared: the viewer's access keys,
 	// the ID, the subject pattern and the words are its arguments.
 	keys := "{" + strconv.FormatInt(v.ContactID, 10)
 	if v.CompanyID != 0 {
@@ -460,94 +454,29 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	if shared != "" {
 		shared = " AND " + shared
 	}
-	match := `NOT t.hidden AND t.access && CAST(? AS bigint[]) AND (t.id = ?
-			OR (t.access && CAST(? AS bigint[]) AND t.subject ILIKE ?)
-			OR (t.access && CAST(? AS bigint[]) AND t.search_doc @@ plainto_tsquery('simple', ?)))` + shared
-	matchArgs := append([]any{keys, id, keys, pattern, keys, lq.Search}, sharedArgs...)
-
-	// The counts, and how many tickets the view holds without the search.
-	seen, seenArgs := countSQL(db, v, lq.Shared)
-	var c []struct {
-		Open   int `bun:"n_open"`
-		Closed int `bun:"n_closed"`
-		Shared int `bun:"n_shared"`
-		Seen   int `bun:"n_seen"`
+	// Only the sort by status needs the stage's name; the join costs a
+	// probe per match, since the planner can't tell how many there are.
+	stages := ""
+	if key == "status" {
+		stages = " JOIN stages AS s ON s.id = t.stage_id"
 	}
-	q := `SELECT count(*) FILTER (WHERE NOT t.closed) AS n_open, count(*) FILTER (WHERE t.closed) AS n_closed, ` +
-		sharedCountSQL + ` AS n_shared, (SELECT COALESCE(SUM(w.n), 0) FROM (` + seen + `) AS w` + statusWhere("w", lq.Status) + `) AS n_seen
-		FROM tickets AS t WHERE ` + match
-	args := append(append([]any{v.ContactID}, seenArgs...), matchArgs...)
-	if err := s.read(ctx, db, &c, q, args...); err != nil {
+	var out []countedRow
+	q := `WITH m AS MATERIALIZED (
+			SELECT t.id, t.closed, ` + SortColumns[key] + ` AS k
+			FROM tickets AS t` + stages + `
+			WHERE NOT t.hidden AND t.access && CAST(? AS bigint[]) AND (t.id = ?
+				OR (t.access && CAST(? AS bigint[]) AND t.subject ILIKE ?)
+				OR (t.access && CAST(? AS bigint[]) AND t.search_doc @@ plainto_tsquery('simple', ?)))` + shared + `),
+		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed, ` + sharedCountSQL + ` AS n_shared FROM m),
+		pg AS (SELECT m.id, m.k FROM m` + statusWhere("m", lq.Status) + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?)
+		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting
+		FROM c LEFT JOIN (pg JOIN tickets AS t ON t.id = pg.id JOIN stages AS s ON s.id = t.stage_id) ON true
+		ORDER BY pg.k` + dir + `, pg.id` + dir
+	args := append(append([]any{keys, id, keys, pattern, keys, lq.Search}, sharedArgs...), v.ContactID, lq.Size, (lq.Page-1)*lq.Size)
+	if err := s.read(ctx, db, &out, q, args...); err != nil {
 		return p, fmt.Errorf("store: unable to search tickets: %w", err)
 	}
-	if len(c) != 1 {
-		return p, fmt.Errorf("store: unable to search tickets: %d count rows", len(c))
-	}
-	p.Open, p.Closed, p.Shared = c[0].Open, c[0].Closed, c[0].Shared
-	p.setTotal(lq.Status)
-	offset := (lq.Page - 1) * lq.Size
-	if offset >= p.Total {
-		return p, nil
-	}
-	var err error
-	if s.walkSearch(offset+lq.Size, p.Total, c[0].Seen) {
-		p.Rows, err = s.searchByWalk(ctx, db, v, lq, offset, id, pattern)
-	} else {
-		p.Rows, err = s.searchByIndex(ctx, db, lq, offset, match, matchArgs)
-	}
-	return p, err
-}
-
-// walkSearch tells whether walking the visibility rows in order, checking
-// each ticket, reads a page of need rows for less than gathering every
-// match would: the walk visits about need × seen / matches tickets.
-func (s *Store) walkSearch(need, matches, seen int) bool {
-	if s.searchWalk != nil {
-		return *s.searchWalk // a test's choice
-	}
-	return need <= 1000 && float64(need)*float64(seen) < float64(matches)*float64(matches)
-}
-
-// searchByWalk reads a page of matches by walking the visibility rows.
-func (s *Store) searchByWalk(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery, offset int, id int64, pattern string) ([]TicketRow, error) {
-	lq.AfterKey, lq.AfterID = "", 0
-	// A probe of the ticket by its key for each walked row; OFFSET 0 keeps
-	// the check from becoming a join over every match.
-	cond := ` AND EXISTS (SELECT 1 FROM tickets AS tm WHERE tm.id = r.ticket_id AND (tm.id = ? OR tm.subject ILIKE ?
-		OR tm.search_doc @@ plainto_tsquery('simple', ?)) OFFSET 0)`
-	page, args := pageWhereSQL(db, v, lq, offset, cond, []any{id, pattern, lq.Search})
-	q := "SELECT pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting, pg.sort_key FROM (" +
-		page + ") AS pg ORDER BY pg.k" + sortDir(lq.Sort) + ", pg.id" + sortDir(lq.Sort)
-	rows := []TicketRow{}
-	var err error
-	if offset == 0 {
-		err = s.read(ctx, db, &rows, q, args...)
-	} else {
-		// Deeper pages have their limits written into the text.
-		err = db.NewRaw(q, args...).Scan(ctx, &rows)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to search tickets: %w", err)
-	}
-	return rows, nil
-}
-
-// searchByIndex reads a page of matches gathered through the search index.
-func (s *Store) searchByIndex(ctx context.Context, db bun.IDB, lq ListQuery, offset int, match string, matchArgs []any) ([]TicketRow, error) {
-	key, desc := sortOf(lq.Sort)
-	dir := " ASC"
-	if desc {
-		dir = " DESC"
-	}
-	q := `SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting
-		FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id
-		WHERE ` + match + strings.Replace(statusWhere("t", lq.Status), " WHERE ", " AND ", 1) + `
-		ORDER BY ` + SortColumns[key] + dir + `, t.id` + dir + ` LIMIT ? OFFSET ?`
-	rows := []TicketRow{}
-	if err := s.read(ctx, db, &rows, q, append(matchArgs, lq.Size, offset)...); err != nil {
-		return nil, fmt.Errorf("store: unable to search tickets: %w", err)
-	}
-	return rows, nil
+	return countedPage(out, lq.Status), nil
 }
 
 // statusWhere is the condition that rows of alias have the status asked
