@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,5 +135,39 @@ func TestIsUnavailable(t *testing.T) {
 	_, err = sq.DB.ExecContext(context.Background(), "SELECT * FROM no_such_table")
 	if err == nil || store.IsUnavailable(err) {
 		t.Errorf("a bad statement: %v", err)
+	}
+}
+
+// TestGenericPlans checks that the portal's connections plan prepared
+// reads once, and that the database URL can still choose otherwise.
+func TestGenericPlans(t *testing.T) {
+	base := testutil.PostgresURL(t)
+	for _, c := range []struct{ suffix, want string }{
+		{"", "force_generic_plan"},
+		{"plan_cache_mode=auto&application_name=portico-test", "auto"},
+	} {
+		u := base
+		if c.suffix != "" {
+			sep := "?"
+			if strings.Contains(u, "?") {
+				sep = "&"
+			}
+			u += sep + c.suffix
+		}
+		st, err := store.Open(u, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, app string
+		if err := st.DB.NewRaw("SELECT current_setting('plan_cache_mode'), current_setting('application_name')").Scan(context.Background(), &got, &app); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		if got != c.want {
+			t.Errorf("URL %q: plan_cache_mode %q, want %q", u, got, c.want)
+		}
+		if c.suffix != "" && app != "portico-test" {
+			t.Errorf("URL %q: the URL's other parameters were dropped (application_name %q)", u, app)
+		}
 	}
 }
