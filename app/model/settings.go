@@ -86,6 +86,13 @@ type PortalSettings struct {
 	// unknown one is invited as a new contact); otherwise only with
 	// contacts of the same company.
 	ShareAnyAddress bool `json:"share_any_address"`
+	// NoSharing stops customers from sharing tickets with colleagues;
+	// those shared already stay shared until someone removes them, and
+	// agents may still add participants. Off by default: customers share.
+	NoSharing bool `json:"no_sharing"`
+	// NoCustomerSolve stops customers from marking their tickets solved.
+	// Off by default: they may.
+	NoCustomerSolve bool `json:"no_customer_solve"`
 
 	// Notify holds the options of customers' notification choices.
 	Notify NotifySettings `json:"notify"`

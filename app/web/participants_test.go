@@ -277,3 +277,73 @@ func TestParticipantsSettingsSwitch(t *testing.T) {
 		t.Fatalf("switching off: %d, saved %v", res.StatusCode, read())
 	}
 }
+
+// Turning customers' sharing and solving off takes the form and the button
+// off the ticket page and its preview, and their routes answer 404; what
+// is shared already stays shared, and agents may still add people.
+func TestSharingAndSolvingSwitches(t *testing.T) {
+	t.Parallel()
+	h := newPortal(t)
+	admin := h.mlStaff(demo.AdminEmail)
+	ana := h.mlContact(demo.AnaEmail)
+	const tid = 22 // Ana's, open, in a pipeline with a stage to solve to
+	page := fmt.Sprintf("/portal/tickets/%d", tid)
+	shareForm := `action="` + page + `/participants"`
+	solveLink := `href="` + page + `/solve`
+
+	_, body := admin.get("/admin/portal", false)
+	for _, name := range []string{"sharing", "customer_solve"} {
+		if !strings.Contains(body, `name="`+name+`" value="1" class="mt-1" aria-describedby="`+name+`-hint" checked`) {
+			t.Errorf("the settings page does not show the %s switch on by default", name)
+		}
+	}
+	if _, body := ana.get(page, false); !strings.Contains(body, shareForm) || !strings.Contains(body, solveLink) {
+		t.Fatal("by default the ticket page lacks the share form or the solve link; the test proves nothing")
+	}
+	if _, body := admin.get("/admin/portal/sample/detail", false); !strings.Contains(body, `id="share-email"`) || !strings.Contains(body, h.admT("solve.title")) {
+		t.Fatal("by default the preview lacks the share form or the solve question")
+	}
+
+	res, body := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}, "sharing_switches": {"1"}}, true)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `name="sharing" value="1" class="mt-1" aria-describedby="sharing-hint" >`) {
+		t.Fatalf("switching both off: %d", res.StatusCode)
+	}
+	st, _, err := store.Settings(context.Background(), h.st.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.NoSharing || !st.NoCustomerSolve {
+		t.Fatalf("saved: no sharing %v, no customer solve %v", st.NoSharing, st.NoCustomerSolve)
+	}
+	_, body = ana.get(page, false)
+	if strings.Contains(body, shareForm) || strings.Contains(body, solveLink) {
+		t.Error("the ticket page still offers sharing or solving")
+	}
+	if !strings.Contains(body, `id="participants"`) {
+		t.Error("the ticket page no longer says who can see the ticket")
+	}
+	if res, _ := ana.post(page+"/participants", url.Values{"email": {demo.BenEmail}}, false); res.StatusCode != http.StatusNotFound {
+		t.Errorf("sharing with the switch off: %d", res.StatusCode)
+	}
+	for _, p := range []string{page + "/solve"} {
+		if res, _ := ana.get(p, false); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s with the switch off: %d", p, res.StatusCode)
+		}
+		if res, _ := ana.post(p, nil, false); res.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s with the switch off: %d", p, res.StatusCode)
+		}
+	}
+	if n := h.count("SELECT COUNT(*) FROM tickets AS t JOIN stages AS s ON s.id = t.stage_id WHERE t.id = ? AND t.closed", tid); n != 0 {
+		t.Error("the ticket was solved with the switch off")
+	}
+	if _, body := admin.get("/admin/portal/sample/detail", false); strings.Contains(body, `id="share-email"`) || strings.Contains(body, h.admT("solve.title")) {
+		t.Error("the preview still offers sharing or solving")
+	}
+	// A partial form that does not show the switches leaves them be.
+	if res, _ := admin.post("/admin/portal/permissions", url.Values{"permission": {"company"}}, false); res.StatusCode >= 400 {
+		t.Fatalf("saving without the switches: %d", res.StatusCode)
+	}
+	if st, _, _ = store.Settings(context.Background(), h.st.DB); !st.NoSharing || !st.NoCustomerSolve {
+		t.Error("a form without the switches turned them back on")
+	}
+}

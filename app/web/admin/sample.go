@@ -161,7 +161,7 @@ func (s *Handler) sampleTicket(c *fiber.Ctx, m fiber.Map, ct *model.Contact, clo
 		}
 	}
 	m["Reply"], m["Errors"], m["MaxUploads"], m["MaxSize"] = form.Reply{}, form.Errors{}, s.Config.MaxUploads, s.Config.MaxUploadSize
-	m["Solve"] = core.NewSolvePanel(t, p, nil, canSolve, time.Now())
+	m["Solve"] = core.NewSolvePanel(core.SettingsOf(c), t, p, nil, canSolve, time.Now())
 	m["Share"] = core.NewSharePanel(st, ct, t.ID, sampleAudience(l, st, ct, t.CreatedAt), "", nil)
 	m["Mute"] = &core.MutePanel{TicketID: t.ID}
 	if closed && st.Rating.On() {

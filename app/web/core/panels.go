@@ -25,6 +25,7 @@ type SharePanel struct {
 	ViaCompany bool // the viewer sees the ticket as everyone at their company does
 	Left       bool // the viewer just left, and still sees the ticket through the company
 	AnyAddress bool
+	CanAdd     bool // customers may share tickets (a setting)
 	Company    string
 	Email      string
 	Errors     form.Errors
@@ -47,7 +48,7 @@ func NewSharePanel(st model.PortalSettings, ct *model.Contact, ticketID int64, a
 		via = via || ct.CompanyID != nil && co.ID == *ct.CompanyID
 	}
 	return &SharePanel{TicketID: ticketID, Audience: a, Me: ct.ID, CanRemove: a.IsContact(ct.ID),
-		CanLeave: a.IsParticipant(ct.ID) && !a.IsContact(ct.ID), ViaCompany: via, AnyAddress: st.ShareAnyAddress, Company: company, Email: email, Errors: errs}
+		CanLeave: a.IsParticipant(ct.ID) && !a.IsContact(ct.ID), ViaCompany: via, AnyAddress: st.ShareAnyAddress, CanAdd: !st.NoSharing, Company: company, Email: email, Errors: errs}
 }
 
 // SolvePanel is what the ticket page shows of solving and reopening: the
@@ -63,17 +64,19 @@ type SolvePanel struct {
 	Solved      bool // just solved
 	NewFollowUp bool // just created by a reply
 	Confirm     bool // the confirmation step
-	CanSolve    bool // the pipeline has a closed stage to solve to
+	CanSolve    bool // the customer may: the settings let them, and the pipeline has a closed stage to solve to
 }
 
 // ReplyOpen tells whether the ticket takes a reply.
 func (s *SolvePanel) ReplyOpen() bool { return !s.Closed || s.Policy != model.ReopenReadOnly }
 
-// NewSolvePanel builds the panel of ticket t in pipeline p: ups are the
-// follow-ups the viewer may see, canSolve whether p has a stage to solve
-// to.
-func NewSolvePanel(t *store.TicketDetail, p *model.Pipeline, ups []int64, canSolve bool, now time.Time) *SolvePanel {
-	sp := &SolvePanel{TicketID: t.ID, Closed: t.Closed, Policy: p.ReopenPolicy, FollowUpOf: t.FollowUpOf, FollowUps: ups, CanSolve: canSolve}
+// NewSolvePanel builds the panel of ticket t in pipeline p under the
+// settings st: ups are the follow-ups the viewer may see, hasStage
+// whether p has a stage to solve to. Customers may solve when it has one
+// and the settings let them.
+func NewSolvePanel(st model.PortalSettings, t *store.TicketDetail, p *model.Pipeline, ups []int64, hasStage bool, now time.Time) *SolvePanel {
+	sp := &SolvePanel{TicketID: t.ID, Closed: t.Closed, Policy: p.ReopenPolicy, FollowUpOf: t.FollowUpOf, FollowUps: ups,
+		CanSolve: hasStage && !st.NoCustomerSolve}
 	if t.Closed && p.ReopenPolicy == model.ReopenWithin && p.ReopenDays > 0 {
 		at := t.LastActivityAt
 		if !t.ClosedAt.IsZero() {

@@ -259,6 +259,12 @@ func ApplyFilters(s *model.PortalSettings, g Getter) Errors {
 func ApplyPermissions(s *model.PortalSettings, g Getter) Errors {
 	s.Permission = g.Get("permission")
 	s.ShareAnyAddress = g.Get("share_any_address") == "1"
+	// Likewise the sharing and solving switches (their fragment sends
+	// sharing_switches).
+	if g.Get("sharing_switches") == "1" {
+		s.NoSharing = g.Get("sharing") != "1"
+		s.NoCustomerSolve = g.Get("customer_solve") != "1"
+	}
 	s.Notify.AgentsAlways = g.Get("notify_agents_always") == "1"
 	// The rating switch is read only from a form that shows it (its
 	// fragment sends rating_switch), so that a form without it leaves it be.

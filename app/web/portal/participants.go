@@ -40,6 +40,9 @@ func (s *Handler) shareOut(c *fiber.Ctx, status int, t *store.TicketDetail, sh *
 
 // ParticipantAdd shares the ticket with a colleague by email.
 func (s *Handler) ParticipantAdd(c *fiber.Ctx) error {
+	if core.SettingsOf(c).NoSharing {
+		return core.ErrNotFound
+	}
 	t, err := s.visibleTicket(c)
 	if err != nil {
 		return err

@@ -37,12 +37,15 @@ func (s *Handler) solveState(c *fiber.Ctx, t *store.TicketDetail) (*core.SolvePa
 	if err != nil && !errors.Is(err, store.ErrNoStage) {
 		return nil, err
 	}
-	return core.NewSolvePanel(t, p, ups, err == nil, time.Now()), nil
+	return core.NewSolvePanel(core.SettingsOf(c), t, p, ups, err == nil, time.Now()), nil
 }
 
 // SolveConfirm asks the customer to confirm that the ticket is solved: a
 // page of its own, so that it works without JavaScript.
 func (s *Handler) SolveConfirm(c *fiber.Ctx) error {
+	if core.SettingsOf(c).NoCustomerSolve {
+		return core.ErrNotFound
+	}
 	t, err := s.visibleTicket(c)
 	if err != nil {
 		return err
@@ -61,6 +64,9 @@ func (s *Handler) SolveConfirm(c *fiber.Ctx) error {
 // Solve marks a ticket the customer may see solved: it moves to the
 // closed stage its pipeline names for it.
 func (s *Handler) Solve(c *fiber.Ctx) error {
+	if core.SettingsOf(c).NoCustomerSolve {
+		return core.ErrNotFound
+	}
 	t, err := s.visibleTicket(c)
 	if err != nil {
 		return err
