@@ -152,6 +152,16 @@ type ListControls struct {
 	// The labels that each row carries for phones, where the table is
 	// a stack of cards without column headers.
 	LabelID, LabelCreated, LabelActivity string
+	Texts                                ListTexts
+}
+
+// ListTexts are the list's other words, translated in Go: a template's
+// call of a method costs more than the translation itself.
+type ListTexts struct {
+	ViewLabel, StatusLabel, SearchLabel, SearchPlaceholder, SearchSubmit string
+	SortBy, SortApply, Loading, Caption                                  string
+	Count                                                                string // "12 tickets"
+	Pagination, Prev, Next, PageOf                                       string
 }
 
 // ListLink is one link of a control.
@@ -206,7 +216,15 @@ func ParseCursor(after string) (key string, id int64, ok bool) {
 // page's last row: the "next" link starts right after it.
 func (ls ListState) Controls(l *i18n.Locale, last *store.TicketRow) ListControls {
 	c := ListControls{ClearSearch: ls.With("q", ""),
-		LabelID: l.T("tickets.col_id"), LabelCreated: l.T("tickets.col_created"), LabelActivity: l.T("tickets.col_activity")}
+		LabelID: l.T("tickets.col_id"), LabelCreated: l.T("tickets.col_created"), LabelActivity: l.T("tickets.col_activity"),
+		Texts: ListTexts{ViewLabel: l.T("tickets.view_label"), StatusLabel: l.T("tickets.status_label"),
+			SearchLabel: l.T("tickets.search_label"), SearchPlaceholder: l.T("tickets.search_placeholder"), SearchSubmit: l.T("tickets.search_submit"),
+			SortBy: l.T("tickets.sort_by"), SortApply: l.T("tickets.sort_apply"), Loading: l.T("common.loading"), Caption: l.T("tickets.caption"),
+			Count: l.N("tickets.count", ls.Total)}}
+	if ls.Pages > 1 {
+		c.Texts.Pagination, c.Texts.Prev, c.Texts.Next = l.T("tickets.pagination"), l.T("tickets.prev"), l.T("tickets.next")
+		c.Texts.PageOf = l.T("tickets.page_of", ls.Page, ls.Pages)
+	}
 	if ls.withView() {
 		views := []string{"mine"}
 		if ls.CanToggle {
