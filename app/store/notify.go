@@ -61,6 +61,19 @@ func TicketMuted(ctx context.Context, db bun.IDB, ticketID, contactID int64) (bo
 	return n > 0, nil
 }
 
+// TicketMutedBy lists the contacts who muted a ticket, for agents.
+func TicketMutedBy(ctx context.Context, db bun.IDB, ticketID int64) (map[int64]bool, error) {
+	var ids []int64
+	if err := db.NewSelect().Table("ticket_mutes").Column("contact_id").Where("ticket_id = ?", ticketID).Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("store: unable to read the ticket's mutes: %w", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // SetTicketMuted mutes or unmutes a ticket for a contact. Muting twice,
 // or unmuting a ticket that is not muted, changes nothing. Callers check
 // first that the contact may see the ticket.

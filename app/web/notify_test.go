@@ -149,6 +149,15 @@ func testNotifyChoices(t *testing.T, postgres bool) {
 		t.Fatalf("Ben's mute by htmx: %d", res.StatusCode)
 	}
 	eq("both muted", ntDelta(h, 22, both, func() { ntAgentReply(t, agent, 22, "Nobody listens.") }), 0, 0)
+	// Agents see who muted the ticket, in its "who can see this" panel.
+	_, page := agent.get("/admin/tickets/22", false)
+	for _, who := range []string{ana, ben} {
+		_, item, _ := strings.Cut(page, `data-person="`+strconv.FormatInt(h.contactID(who), 10)+`"`)
+		item, _, _ = strings.Cut(item, "</li>")
+		if !strings.Contains(item, "data-muted") {
+			t.Errorf("the back office does not show that %s muted the ticket", who)
+		}
+	}
 	// Without the CSRF token nothing changes.
 	if res, _ := a.post("/portal/tickets/22/mute", url.Values{"mute": {"0"}, "_csrf": {"forged"}}, false); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a forged CSRF token: %d", res.StatusCode)
@@ -167,6 +176,9 @@ func testNotifyChoices(t *testing.T, postgres bool) {
 		}
 	}
 	eq("unmuted", ntDelta(h, 22, both, func() { ntAgentReply(t, agent, 22, "Back again.") }), 1, 1)
+	if _, page := agent.get("/admin/tickets/22", false); strings.Contains(page, "data-muted") {
+		t.Error("the back office still shows a mute after unmuting")
+	}
 
 	// Defaults, from the Notifications page.
 	if _, body := a.get("/portal/tickets", false); !strings.Contains(body, `href="/portal/notifications"`) {

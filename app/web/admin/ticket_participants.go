@@ -20,6 +20,7 @@ type ticketShare struct {
 	TicketID int64
 	Audience *store.Audience
 	Agents   []model.StaffUser
+	Muted    map[int64]bool // the contacts who muted the ticket: its replies don't reach them
 	Email    string
 	Errors   form.Errors
 }
@@ -30,10 +31,14 @@ func (s *Handler) ticketShare(c *fiber.Ctx, ticketID int64, staff []model.StaffU
 	if err != nil {
 		return nil, err
 	}
+	muted, err := store.TicketMutedBy(c.UserContext(), s.Store.DB, ticketID)
+	if err != nil {
+		return nil, err
+	}
 	if errs == nil {
 		errs = form.Errors{}
 	}
-	sh := &ticketShare{TicketID: ticketID, Audience: a, Email: email, Errors: errs}
+	sh := &ticketShare{TicketID: ticketID, Audience: a, Muted: muted, Email: email, Errors: errs}
 	for _, u := range staff {
 		if !u.Disabled {
 			sh.Agents = append(sh.Agents, u)
