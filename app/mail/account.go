@@ -67,7 +67,6 @@ func (m *Mailer) tokenMail(ctx context.Context, tx bun.IDB, st model.PortalSetti
 		c.Button = l.T("mail.reset.button")
 		c.After = []string{l.T("mail.reset.expires"), l.T("mail.ignore")}
 	}
-	c.Preheader = c.Lines[0]
 	text, html, err := m.render(c)
 	if err != nil {
 		return err
@@ -152,7 +151,6 @@ func (m *Mailer) SendAccountExists(ctx context.Context, tx bun.IDB, st model.Por
 		After:  []string{l.T("mail.exists.forgot", m.Link(st, PathForgot, nil)), l.T("mail.ignore")},
 		Footer: l.T("mail.footer_account", b.Title),
 	}
-	c.Preheader = c.Lines[0]
 	text, html, err := m.render(c)
 	if err != nil {
 		return err

@@ -36,18 +36,16 @@ func (m *Mailer) NotifyDeletionRequest(ctx context.Context, tx bun.IDB, requestI
 		After:  []string{l.T("mydata.mail.why")},
 		Footer: l.T("mail.footer_staff", b.Title),
 	}
-	c.Preheader = c.Lines[0]
 	text, html, err := m.render(c)
 	if err != nil {
 		return err
 	}
 	subject := l.T("mydata.mail.subject", contactLabel(ct))
 	for _, u := range staff {
-		_, err := Enqueue(ctx, tx, Mail{
+		if err := enqueueSkipping(ctx, tx, Mail{
 			Kind: KindDeletionRequest, ToAddr: u.Email, ToName: u.Name, Subject: subject, Text: text, HTML: html,
 			DedupeKey: "deletion:" + strconv.FormatInt(requestID, 10) + ":" + strconv.FormatInt(u.ID, 10),
-		})
-		if err != nil && err != ErrNoRecipient {
+		}); err != nil {
 			return err
 		}
 	}

@@ -55,6 +55,16 @@ type Mail struct {
 // ErrNoRecipient is returned for a mail without a usable address.
 var ErrNoRecipient = errors.New("mail: no valid recipient")
 
+// enqueueSkipping is Enqueue for a mail among several of one event: a
+// recipient without a usable address is skipped, not an error that would
+// undo the event.
+func enqueueSkipping(ctx context.Context, db bun.IDB, m Mail) error {
+	if _, err := Enqueue(ctx, db, m); err != nil && !errors.Is(err, ErrNoRecipient) {
+		return err
+	}
+	return nil
+}
+
 // Enqueue writes the mail to the outbox through db, which should be the
 // transaction of the event that causes the mail: if it rolls back, no mail
 // exists. A second mail with the same dedupe key is skipped; the result

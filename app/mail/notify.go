@@ -70,19 +70,17 @@ func (m *Mailer) NotifyAgents(ctx context.Context, tx bun.IDB, event string, tic
 		After:  []string{l.T("mail.agent.why")},
 		Footer: l.T("mail.footer_staff", b.Title),
 	}
-	c.Preheader = c.Lines[0]
 	text, html, err := m.render(c)
 	if err != nil {
 		return err
 	}
 	subject := l.T(subjectKey, t.ID, t.Subject)
 	for _, u := range staff {
-		_, err := Enqueue(ctx, tx, Mail{
+		if err := enqueueSkipping(ctx, tx, Mail{
 			Kind: KindAgentNotice, ToAddr: u.Email, ToName: u.Name, Subject: subject,
 			Text: text, HTML: html,
 			DedupeKey: "agent:" + strconv.FormatInt(msg.ID, 10) + ":" + strconv.FormatInt(u.ID, 10),
-		})
-		if err != nil && err != ErrNoRecipient {
+		}); err != nil {
 			return err
 		}
 	}
@@ -152,18 +150,16 @@ func (m *Mailer) NotifyContacts(ctx context.Context, tx bun.IDB, ticketID int64,
 			c.Marker = l.T("mail.reply.marker")
 			c.After = []string{l.T("mail.reply.by_email")}
 		}
-		c.Preheader = c.Lines[0]
 		text, html, err := m.render(c)
 		if err != nil {
 			return err
 		}
-		_, err = Enqueue(ctx, tx, Mail{
+		if err := enqueueSkipping(ctx, tx, Mail{
 			Kind: KindReply, ToAddr: ct.Email, ToName: ct.Name,
 			Subject: l.T("mail.reply.subject", t.ID, t.Subject),
 			Text:    text, HTML: html, ReplyTo: replyTo, ListUnsubscribe: unsub,
 			DedupeKey: "reply:" + strconv.FormatInt(msg.ID, 10) + ":" + strconv.FormatInt(ct.ID, 10),
-		})
-		if err != nil && err != ErrNoRecipient {
+		}); err != nil {
 			return err
 		}
 	}

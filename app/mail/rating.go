@@ -115,18 +115,16 @@ func (m *Mailer) NotifyClosed(ctx context.Context, tx bun.IDB, ticketID int64, c
 			tok := SignRating(secret, RatingClaim{TicketID: t.ID, ContactID: ct.ID, CloseID: cl.ID, Score: s, Expires: expires})
 			c.Choices = append(c.Choices, choice{Label: l.T("rating.score." + s), URL: m.Link(st, "/portal/rate/"+tok, nil)})
 		}
-		c.Preheader = c.Lines[0]
 		text, html, err := m.render(c)
 		if err != nil {
 			return err
 		}
-		_, err = Enqueue(ctx, tx, Mail{
+		if err := enqueueSkipping(ctx, tx, Mail{
 			Kind: KindClosed, ToAddr: ct.Email, ToName: ct.Name,
 			Subject: l.T("mail.closed.subject", t.ID, t.Subject),
 			Text:    text, HTML: html, ListUnsubscribe: unsub,
 			DedupeKey: "closed:" + strconv.FormatInt(cl.ID, 10) + ":" + strconv.FormatInt(ct.ID, 10),
-		})
-		if err != nil && err != ErrNoRecipient {
+		}); err != nil {
 			return err
 		}
 	}

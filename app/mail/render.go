@@ -92,6 +92,10 @@ type choice struct {
 
 // render produces the text and HTML bodies.
 func (m *Mailer) render(c content) (text, htmlBody string, err error) {
+	if c.Preheader == "" && len(c.Lines) > 0 {
+		// The inbox's preview line: the first line of the body.
+		c.Preheader = c.Lines[0]
+	}
 	var tb, hb bytes.Buffer
 	if err := m.text.Execute(&tb, c); err != nil {
 		return "", "", fmt.Errorf("mail: unable to render text: %w", err)
