@@ -117,13 +117,22 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		return p, err
 	}
 	var err error
-	if p.Open, p.Closed, err = s.countList(ctx, db, v, lq); err != nil {
-		return p, err
-	}
-	// The first page and search on Postgres count the shared tickets in
-	// their one statement; the other paths take one more.
-	if p.Shared, err = s.countShared(ctx, db, v.ContactID); err != nil {
-		return p, err
+	if lq.Search == "" && !v.live() {
+		// A page by its number: the counts and the shared count in one
+		// statement, then the page.
+		q, args := countsSQL(db, v, lq.Shared)
+		var out []countedRow
+		if err = s.read(ctx, db, &out, q, args...); err != nil {
+			return p, fmt.Errorf("store: unable to count tickets: %w", err)
+		}
+		p = countedPage(out, lq.Status)
+	} else {
+		if p.Open, p.Closed, err = s.countList(ctx, db, v, lq); err != nil {
+			return p, err
+		}
+		if p.Shared, err = s.countShared(ctx, db, v.ContactID); err != nil {
+			return p, err
+		}
 	}
 	p.setTotal(lq.Status)
 	offset := (lq.Page - 1) * lq.Size
@@ -148,18 +157,11 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 		lq.Size += min(back, 0) // the last page may be short
 		offset = max(back, 0)
 	}
-	page, args := pageByKeysSQL(db, v, lq, offset)
+	page, args := pageByKeysSQL(db, v, lq, offset, false)
 	q := "SELECT pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting, pg.sort_key FROM (" +
 		page + ") AS pg ORDER BY pg.k" + sortDir(lq.Sort) + ", pg.id" + sortDir(lq.Sort)
 	rows := []TicketRow{}
-	if !isPostgres(db) {
-		err = s.read(ctx, db, &rows, q, args...)
-	} else {
-		// Deep pages by number differ in their limits, which Postgres
-		// takes written into the text: a plain query, not prepared.
-		err = db.NewRaw(q, args...).Scan(ctx, &rows)
-	}
-	if err != nil {
+	if err = s.read(ctx, db, &rows, q, args...); err != nil {
 		return p, fmt.Errorf("store: unable to list tickets: %w", err)
 	}
 	if reversed {
@@ -173,15 +175,13 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 // viewer's counts in one prepared statement.
 func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
 	p := TicketPage{Rows: []TicketRow{}}
-	page, pageArgs := pageByKeysSQL(db, v, lq, (lq.Page-1)*lq.Size)
-	counts, countArgs := countSQL(db, v, lq.Shared)
+	page, pageArgs := pageByKeysSQL(db, v, lq, (lq.Page-1)*lq.Size, true)
+	counts, countArgs := countsSQL(db, v, lq.Shared)
 	dir := sortDir(lq.Sort)
 	q := "SELECT c.n_open, c.n_closed, c.n_shared, pg.id, pg.subject, pg.created_at, pg.last_activity_at, pg.closed, pg.stage_name, pg.stage_labels, pg.stage_waiting, pg.sort_key FROM (" +
-		"SELECT COALESCE(SUM(CASE WHEN w.closed THEN 0 ELSE w.n END), 0) AS n_open, COALESCE(SUM(CASE WHEN w.closed THEN w.n ELSE 0 END), 0) AS n_closed, " +
-		sharedCountSQL + " AS n_shared FROM (" +
-		counts + ") AS w) AS c LEFT JOIN (" + page + ") AS pg ON 1 = 1 ORDER BY pg.k" + dir + ", pg.id" + dir
+		counts + ") AS c LEFT JOIN (" + page + ") AS pg ON 1 = 1 ORDER BY pg.k" + dir + ", pg.id" + dir
 	var out []countedRow
-	args := append(append([]any{v.ContactID}, countArgs...), pageArgs...)
+	args := append(countArgs, pageArgs...)
 	if err := s.read(ctx, db, &out, q, args...); err != nil {
 		return p, fmt.Errorf("store: unable to list tickets: %w", err)
 	}
@@ -234,7 +234,7 @@ func statusValues(status string) []bool {
 // pageByKeysSQL is the statement of one page of tickets, cut from the
 // visibility rows and then joined with the tickets, only the page's,
 // ordered by k and id.
-func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int) (string, []any) {
+func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int, literal bool) (string, []any) {
 	key, desc := sortOf(lq.Sort)
 	col := keyColumns[key]
 	dir := " ASC"
@@ -267,13 +267,13 @@ func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int) (string, []an
 		afterArgs = []any{lq.AfterKey, lq.AfterID}
 		need, offset = lq.Size, 0
 	}
-	// On Postgres the limits are written into the text: a prepared
-	// statement planned for any limit would not walk the indexes that a
-	// limit of 20 does. First pages and pages after a cursor share a few
-	// texts, which are prepared; a page counted down to by its number is a
-	// plain query there. SQLite plans the walk whatever the limit, so its
-	// limits are arguments and every page is prepared.
-	pg := isPostgres(db)
+	// First pages and pages after a cursor (literal) have their limits
+	// written into the text on Postgres: a few texts, each planned for
+	// its limit of 20. A page counted down to by its number takes them as
+	// arguments, so that every page number shares one prepared text; the
+	// generic plan walks the same indexes, since the count told that the
+	// walk ends inside the list. SQLite plans the walk whatever the limit.
+	pg := isPostgres(db) && literal
 	limit := func(n int, args []any) (string, []any) {
 		if pg {
 			return strconv.Itoa(n), args
@@ -325,6 +325,14 @@ func countSQL(db bun.IDB, v Viewer, shared bool) (string, []any) {
 	return q + ` UNION ALL SELECT closed, count(*) AS n FROM ticket_contacts AS tc WHERE tc.contact_id = ? AND NOT tc.hidden AND NOT tc.shared
 		AND NOT EXISTS (SELECT 1 FROM ticket_companies AS x WHERE x.company_id = ? AND x.ticket_id = tc.ticket_id` + probeOnly(db) + `)
 		GROUP BY closed`, []any{ownerCompany, v.CompanyID, v.ContactID, v.CompanyID}
+}
+
+// countsSQL is the statement of one row of the viewer's open, closed and
+// shared counts.
+func countsSQL(db bun.IDB, v Viewer, shared bool) (string, []any) {
+	counts, args := countSQL(db, v, shared)
+	return "SELECT COALESCE(SUM(CASE WHEN w.closed THEN 0 ELSE w.n END), 0) AS n_open, COALESCE(SUM(CASE WHEN w.closed THEN w.n ELSE 0 END), 0) AS n_closed, " +
+		sharedCountSQL + " AS n_shared FROM (" + counts + ") AS w", append([]any{v.ContactID}, args...)
 }
 
 // countByKeys counts the viewer's open and closed tickets.
