@@ -52,17 +52,28 @@ func settingsForUpdate(ctx context.Context, db bun.IDB) (model.PortalSettings, i
 // restored from an older dump may count versions again from lower down.
 func (s *Store) SettingsVersion(ctx context.Context) (version int64, stamp string, err error) {
 	var v []struct {
-		Version int64  `bun:"version"`
-		Stamp   string `bun:"stamp"`
+		Version int64  `bun:"settings_version"`
+		Stamp   string `bun:"settings_stamp"`
 	}
-	q := "SELECT version, CAST(updated_at AS TEXT) AS stamp FROM portal_settings WHERE id = 1"
-	if err := s.read(ctx, s.DB, &v, q); err != nil {
+	if err := s.read(ctx, s.DB, &v, "SELECT "+settingsVersionColumns); err != nil {
 		return 0, "", fmt.Errorf("store: unable to read the settings version: %w", err)
 	}
 	if len(v) == 0 {
 		return 0, "", nil
 	}
-	return v[0].Version, strconv.FormatInt(v[0].Version, 10) + "@" + v[0].Stamp, nil
+	return v[0].Version, settingsStamp(v[0].Version, v[0].Stamp), nil
+}
+
+// settingsVersionColumns read the settings' version and time of save, 0
+// and "" when none are saved.
+const settingsVersionColumns = "COALESCE((SELECT version FROM portal_settings WHERE id = 1), 0) AS settings_version, " +
+	"COALESCE((SELECT CAST(updated_at AS TEXT) FROM portal_settings WHERE id = 1), '') AS settings_stamp"
+
+func settingsStamp(version int64, saved string) string {
+	if version == 0 && saved == "" {
+		return ""
+	}
+	return strconv.FormatInt(version, 10) + "@" + saved
 }
 
 // SaveSettings stores the settings and bumps their version. When the

@@ -134,6 +134,12 @@ func TestSettingsLiveAcrossInstancesPostgresRedis(t *testing.T) {
 	onB := b.client()
 	onB.cookies = onA.cookies
 	visitorA, visitorB := a.client(), b.client()
+	// A logged-in customer, too: their requests read the settings'
+	// version with their contact, in one statement.
+	customerA := a.client()
+	customerA.login(demo.AnaEmail)
+	customerB := b.client()
+	customerB.cookies = customerA.cookies
 
 	// The title changed on A shows on B's next page.
 	res, body := onA.admPost("/admin/portal/general", admForm("title", "Acme Help Center", "slug", "portal",
@@ -143,6 +149,27 @@ func TestSettingsLiveAcrossInstancesPostgresRedis(t *testing.T) {
 	}
 	if _, body := visitorB.get("/portal/login", false); !strings.HasSuffix(admTitle(body), "Acme Help Center") {
 		t.Errorf("B's <title> %q after the change on A", admTitle(body))
+	}
+	if _, body := customerB.get("/portal/tickets", false); !strings.HasSuffix(admTitle(body), "Acme Help Center") {
+		t.Errorf("B's <title> for a customer %q after the change on A", admTitle(body))
+	}
+	// A new slug saved on B moves the customer's next request on A.
+	if res, body := onB.admPost("/admin/portal/general", admForm("title", "Acme Help Center", "slug", "help",
+		"base_url", "https://help.acme.example", "language", "en", "languages", "en"), true); res.StatusCode != http.StatusOK {
+		t.Fatalf("slug on B: %d %v", res.StatusCode, fieldErrors(body))
+	}
+	if res, _ := customerA.get("/portal/tickets", false); res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/help/tickets" {
+		t.Errorf("a customer on A after the new slug on B: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, body := customerA.get("/help/tickets", false); res.StatusCode != http.StatusOK || !strings.Contains(body, demo.AnaEmail) {
+		t.Errorf("a customer on A under the new slug: %d", res.StatusCode)
+	}
+	if res, body := onA.admPost("/admin/portal/general", admForm("title", "Acme Help Center", "slug", "portal",
+		"base_url", "https://help.acme.example", "language", "en", "languages", "en"), true); res.StatusCode != http.StatusOK {
+		t.Fatalf("slug back on A: %d %v", res.StatusCode, fieldErrors(body))
+	}
+	if res, _ := customerB.get("/portal/tickets", false); res.StatusCode != http.StatusOK {
+		t.Errorf("a customer on B after the slug went back on A: %d", res.StatusCode)
 	}
 
 	// The staff session made on A is valid on B, with the same token.

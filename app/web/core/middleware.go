@@ -103,7 +103,7 @@ func (s *Core) LoadSettings(c *fiber.Ctx) error {
 	if _, ok := c.Locals(LocalSettings).(model.PortalSettings); ok {
 		return c.Next() // read already, to route the portal's slug
 	}
-	if err := s.useSettings(c); err != nil {
+	if err := s.useSettings(c, false); err != nil {
 		return err
 	}
 	return c.Next()
@@ -123,7 +123,13 @@ func (s *Core) resumeSession(c *fiber.Ctx, cookie, kind string) (*auth.Session, 
 	}
 	c.Locals(LocalSID, sid)
 	ctx := c.UserContext()
-	se, err := s.Sessions.Get(ctx, sid)
+	var se *auth.Session
+	var err error
+	if p := takePrefetched(c, sid); p != nil && kind == auth.KindContact {
+		se, err = p.session, p.err
+	} else {
+		se, err = s.Sessions.Get(ctx, sid)
+	}
 	if err != nil {
 		s.Log.Error("session store unavailable", slog.Any("err", err))
 		return nil, ErrUnavailable
@@ -174,7 +180,12 @@ func (s *Core) LoadSession(c *fiber.Ctx) error {
 	if se == nil {
 		return s.loadPreview(c)
 	}
-	ct, err := s.Store.Contact(c.UserContext(), se.AccountID)
+	var ct *model.Contact
+	if p := takePrefetched(c, c.Cookies(SessionCookie)); p != nil && p.contact != nil && p.contact.ID == se.AccountID {
+		ct = p.contact
+	} else {
+		ct, err = s.Store.Contact(c.UserContext(), se.AccountID)
+	}
 	if err != nil && !IsNotFound(err) {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"portico/app/auth"
 	"portico/app/model"
 	"portico/app/store"
 )
@@ -72,36 +73,48 @@ func newBrand(st model.PortalSettings) brand {
 	return b
 }
 
-// settings returns the current settings, their version and brand files,
-// decoding them only when the version changed.
-func (s *Core) settings(ctx context.Context) (model.PortalSettings, int64, brand, error) {
-	version, stamp, err := s.Store.SettingsVersion(ctx)
-	if err != nil {
-		return model.PortalSettings{}, 0, brand{}, err
-	}
+// settings returns the settings of the given stamp and their brand
+// files, decoding them only when the stamp changed.
+func (s *Core) settings(ctx context.Context, stamp string) (model.PortalSettings, brand, error) {
 	c := &s.cache
 	c.mu.RLock()
 	if c.loaded && c.stamp == stamp {
 		st, b := c.st, c.brand
 		c.mu.RUnlock()
-		return st, version, b, nil
+		return st, b, nil
 	}
 	c.mu.RUnlock()
-	st, version, err := store.Settings(ctx, s.Store.DB)
+	st, _, err := store.Settings(ctx, s.Store.DB)
 	if err != nil {
-		return model.PortalSettings{}, 0, brand{}, err
+		return model.PortalSettings{}, brand{}, err
 	}
 	b := newBrand(st)
 	c.mu.Lock()
 	c.loaded, c.stamp, c.st, c.brand = true, stamp, st, b
 	c.mu.Unlock()
-	return st, version, b, nil
+	return st, b, nil
 }
 
 // useSettings stores the request's settings in its locals. Handlers get
 // a copy whose slices they must not change: the cache shares them.
-func (s *Core) useSettings(c *fiber.Ctx) error {
-	st, version, b, err := s.settings(c.UserContext())
+//
+// Every request reads the settings' version. A customer's request
+// (customer true, with a live session's cookie) reads it with the
+// contact, which LoadSession then takes instead of reading it again.
+func (s *Core) useSettings(c *fiber.Ctx, customer bool) error {
+	ctx := c.UserContext()
+	version, stamp, ok, err := int64(0), "", false, error(nil)
+	if customer {
+		if version, stamp, ok, err = s.prefetch(c); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		if version, stamp, err = s.Store.SettingsVersion(ctx); err != nil {
+			return err
+		}
+	}
+	st, b, err := s.settings(ctx, stamp)
 	if err != nil {
 		return err
 	}
@@ -109,6 +122,54 @@ func (s *Core) useSettings(c *fiber.Ctx) error {
 	c.Locals(LocalSettingsVersion, version)
 	c.Locals(localBrand, b)
 	return nil
+}
+
+// prefetched is a customer's session and contact, read with the
+// settings' version before the settings were known.
+type prefetched struct {
+	sid     string
+	session *auth.Session
+	err     error          // the session store's, for resumeSession
+	contact *model.Contact // nil unless read
+}
+
+const localPrefetched = "portico.prefetched"
+
+// prefetch reads the session under the customer's cookie and, when it is
+// a contact's, the contact and the settings' version in one statement.
+// It answers ok false when there is nothing to read that way (no
+// session, another kind, a contact gone, the session store failing):
+// LoadSession then goes its usual way, with the session store's answer,
+// and reports what it finds.
+func (s *Core) prefetch(c *fiber.Ctx) (version int64, stamp string, ok bool, err error) {
+	sid := c.Cookies(SessionCookie)
+	if len(sid) != 43 {
+		return 0, "", false, nil
+	}
+	ctx := c.UserContext()
+	p := &prefetched{sid: sid}
+	c.Locals(localPrefetched, p)
+	p.session, p.err = s.Sessions.Get(ctx, sid)
+	if p.err != nil || p.session == nil || p.session.Kind != auth.KindContact {
+		return 0, "", false, nil
+	}
+	p.contact, version, stamp, err = s.Store.ContactAndSettingsVersion(ctx, p.session.AccountID)
+	if err != nil {
+		if IsNotFound(err) {
+			err = nil
+		}
+		return 0, "", false, err
+	}
+	return version, stamp, true, nil
+}
+
+// takePrefetched answers what prefetch read for the session ID, if it did.
+func takePrefetched(c *fiber.Ctx, sid string) *prefetched {
+	p, _ := c.Locals(localPrefetched).(*prefetched)
+	if p == nil || p.sid != sid {
+		return nil
+	}
+	return p
 }
 
 const localBrand = "portico.brand"

@@ -17,7 +17,7 @@ func (s *Core) PortalSlug(c *fiber.Ctx) error {
 	case "", "admin", "static", "healthz", "readyz", "metrics":
 		return c.Next()
 	}
-	if err := s.useSettings(c); err != nil {
+	if err := s.useSettings(c, true); err != nil {
 		return err
 	}
 	st := SettingsOf(c)
