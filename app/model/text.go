@@ -4,7 +4,9 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
+	"sync"
 )
 
 // Text is a text an admin writes, once per language: language code to
@@ -131,12 +133,45 @@ func (t *Text) Scan(src any) error {
 		return fmt.Errorf("model: unable to read a text from %T", src)
 	}
 	if strings.HasPrefix(s, "{") {
+		if m, ok := decoded.get(s); ok {
+			*t = maps.Clone(m)
+			return nil
+		}
 		var m map[string]string
 		if json.Unmarshal([]byte(s), &m) == nil {
 			*t = Text(m).Clean()
+			decoded.put(s, *t)
 			return nil
 		}
 	}
 	*t = PlainText(s)
 	return nil
+}
+
+// decoded keeps the texts read lately, by their JSON: a list of tickets
+// reads each stage's names once per row, and the same few stages recur.
+// Readers get a copy, so one may change what it read.
+var decoded = textCache{m: map[string]Text{}}
+
+type textCache struct {
+	mu sync.RWMutex
+	m  map[string]Text
+}
+
+const textCacheSize = 256
+
+func (c *textCache) get(s string) (Text, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.m[s]
+	return t, ok
+}
+
+func (c *textCache) put(s string, t Text) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= textCacheSize {
+		clear(c.m) // texts change seldom: starting again is enough
+	}
+	c.m[s] = maps.Clone(t)
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -97,5 +98,33 @@ func TestTextRoundTrip(t *testing.T) {
 	}
 	if b, _ := json.Marshal(struct{ T Text }{}); string(b) != `{"T":""}` {
 		t.Errorf("no text marshals as an empty string: %s", b)
+	}
+}
+
+// A text read again comes from the cache of decoded texts; what one
+// reader changes in its copy never reaches the next.
+func TestTextScanCopies(t *testing.T) {
+	const raw = `{"en":"Waiting on you","es":"Esperando tu respuesta","fr":""}`
+	var a, b Text
+	if err := a.Scan(raw); err != nil {
+		t.Fatal(err)
+	}
+	a["en"] = "changed"
+	delete(a, "es")
+	if err := b.Scan([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != 2 || b["en"] != "Waiting on you" || b["es"] != "Esperando tu respuesta" {
+		t.Fatalf("second read %v after the first reader changed its copy", b)
+	}
+	// Many texts: the cache starts again rather than growing.
+	for i := range 3 * textCacheSize {
+		var x Text
+		if err := x.Scan(fmt.Sprintf(`{"en":"stage %d"}`, i)); err != nil || x["en"] != fmt.Sprintf("stage %d", i) {
+			t.Fatalf("text %d: %v %v", i, x, err)
+		}
+	}
+	if n := len(decoded.m); n > textCacheSize {
+		t.Errorf("cache holds %d texts", n)
 	}
 }
