@@ -35,8 +35,8 @@ func (s *Store) Contact(ctx context.Context, id int64) (*model.Contact, error) {
 
 // ContactAndSettingsVersion is Contact, with the settings' version and
 // stamp (as SettingsVersion gives them) read in the same statement: a
-// customer's request needs both, and one round trip instead of two is a
-// seventh of a list's cost. A missing contact answers ErrNotFound.
+// customer's request needs both, and takes one round trip instead of
+// two. A missing contact answers ErrNotFound.
 func (s *Store) ContactAndSettingsVersion(ctx context.Context, id int64) (*model.Contact, int64, string, error) {
 	var found []contactWithVersion
 	if err := s.read(ctx, s.DB, &found, s.contactText(settingsVersionColumns), id); err != nil {
