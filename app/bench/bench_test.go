@@ -55,6 +55,9 @@ type result struct {
 	rps            float64
 	p50, p99       time.Duration
 	bytes          int
+	// CPU time per request: of this process (server and clients), and of
+	// the database's server processes when they can be read (-1 if not).
+	cpu, dbCPU time.Duration
 }
 
 // hammer sends requests from the clients for the given time, cycling
@@ -71,7 +74,7 @@ func hammer(tb testing.TB, urls []string, header http.Header, d time.Duration) r
 		fail  error
 		wg    sync.WaitGroup
 	)
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	deadline := start.Add(d)
 	for w := range clients {
 		wg.Add(1)
@@ -108,13 +111,43 @@ func hammer(tb testing.TB, urls []string, header http.Header, d time.Duration) r
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	if fail != nil {
 		tb.Fatal(fail)
 	}
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[int(float64(len(lat)-1)*p)] }
-	return result{n: len(lat), rps: float64(len(lat)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), bytes: bytes}
+	return result{n: len(lat), rps: float64(len(lat)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), bytes: bytes,
+		cpu: cpu / time.Duration(len(lat)), dbCPU: -1}
+}
+
+// dbCPU is the CPU time used so far by the Postgres server processes
+// serving this database, read from /proc when Postgres runs on this
+// machine; ok is false otherwise. A line's share is the difference
+// around it: the pool's connections live through the run.
+func dbCPU(ctx context.Context, st *store.Store) (total time.Duration, ok bool) {
+	var pids []int
+	if err := st.DB.NewRaw("SELECT pid FROM pg_stat_activity WHERE datname = current_database()").Scan(ctx, &pids); err != nil {
+		return 0, false
+	}
+	for _, pid := range pids {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return 0, false
+		}
+		// The fields after the command's closing parenthesis start at the
+		// third; user and system time are the 14th and 15th, in clock
+		// ticks of 10 ms.
+		_, rest, _ := strings.Cut(string(b), ") ")
+		f := strings.Fields(rest)
+		if len(f) < 13 {
+			return 0, false
+		}
+		user, _ := strconv.ParseInt(f[11], 10, 64)
+		sys, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(user+sys) * 10 * time.Millisecond
+	}
+	return total, len(pids) > 0
 }
 
 // ceiling serves a 4 KB fragment from a plain Fiber handler.
@@ -224,12 +257,17 @@ func rss() (now, peak float64) {
 // printTable writes the results with their ratio to the ceiling.
 func printTable(w io.Writer, title string, ceil result, rows []result) {
 	fmt.Fprintf(w, "\n%s (%d clients)\n", title, clients)
-	fmt.Fprintf(w, "%-8s | %-40s | %9s | %8s | %8s | %8s | %7s\n", "persona", "query", "req/s", "p50 ms", "p99 ms", "ceiling", "bytes")
-	fmt.Fprintln(w, strings.Repeat("-", 106))
+	fmt.Fprintf(w, "%-8s | %-40s | %9s | %8s | %8s | %8s | %7s | %8s | %8s\n", "persona", "query", "req/s", "p50 ms", "p99 ms", "ceiling", "bytes", "cpu µs", "db µs")
+	fmt.Fprintln(w, strings.Repeat("-", 128))
 	for _, r := range append([]result{ceil}, rows...) {
-		fmt.Fprintf(w, "%-8s | %-40s | %9.0f | %8.2f | %8.2f | %7.1f%% | %7d\n", r.persona, r.query, r.rps,
-			float64(r.p50.Microseconds())/1000, float64(r.p99.Microseconds())/1000, 100*r.rps/ceil.rps, r.bytes)
+		db := "-"
+		if r.dbCPU >= 0 {
+			db = strconv.FormatInt(r.dbCPU.Microseconds(), 10)
+		}
+		fmt.Fprintf(w, "%-8s | %-40s | %9.0f | %8.2f | %8.2f | %7.1f%% | %7d | %8d | %8s\n", r.persona, r.query, r.rps,
+			float64(r.p50.Microseconds())/1000, float64(r.p99.Microseconds())/1000, 100*r.rps/ceil.rps, r.bytes, r.cpu.Microseconds(), db)
 	}
+	fmt.Fprintln(w, "cpu µs: CPU time per request of this process (server and clients); db µs: of the database's server processes, when on this machine")
 	now, peak := rss()
 	fmt.Fprintf(w, "RSS of the process (server and clients): %.0f MB now, %.0f MB peak\n", now, peak)
 }

@@ -127,7 +127,11 @@ func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Durat
 		}
 		h := login(tb, sessions, c.ID)
 		for _, q := range queries(base, pages, cursors, p, someTicket, pe.org && c.CompanyID != nil) {
+			db0, ok := dbCPU(ctx, st)
 			r := hammer(tb, q.urls, h, d)
+			if db1, ok1 := dbCPU(ctx, st); ok && ok1 && db1 >= db0 {
+				r.dbCPU = (db1 - db0) / time.Duration(r.n)
+			}
 			r.persona, r.query = pe.name, q.name
 			rows = append(rows, r)
 		}
