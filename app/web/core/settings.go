@@ -73,26 +73,28 @@ func newBrand(st model.PortalSettings) brand {
 	return b
 }
 
-// settings returns the settings of the given stamp and their brand
-// files, decoding them only when the stamp changed.
-func (s *Core) settings(ctx context.Context, stamp string) (model.PortalSettings, brand, error) {
+// settings returns the settings of the version and stamp read, with
+// their brand files, decoding them only when the stamp changed. When it
+// loads them, the version is the one loaded with them, so that a save's
+// check for a concurrent change compares against what the page showed.
+func (s *Core) settings(ctx context.Context, version int64, stamp string) (model.PortalSettings, int64, brand, error) {
 	c := &s.cache
 	c.mu.RLock()
 	if c.loaded && c.stamp == stamp {
 		st, b := c.st, c.brand
 		c.mu.RUnlock()
-		return st, b, nil
+		return st, version, b, nil
 	}
 	c.mu.RUnlock()
-	st, _, err := store.Settings(ctx, s.Store.DB)
+	st, version, err := store.Settings(ctx, s.Store.DB)
 	if err != nil {
-		return model.PortalSettings{}, brand{}, err
+		return model.PortalSettings{}, 0, brand{}, err
 	}
 	b := newBrand(st)
 	c.mu.Lock()
 	c.loaded, c.stamp, c.st, c.brand = true, stamp, st, b
 	c.mu.Unlock()
-	return st, b, nil
+	return st, version, b, nil
 }
 
 // useSettings stores the request's settings in its locals. Handlers get
@@ -114,7 +116,7 @@ func (s *Core) useSettings(c *fiber.Ctx, customer bool) error {
 			return err
 		}
 	}
-	st, b, err := s.settings(ctx, stamp)
+	st, version, b, err := s.settings(ctx, version, stamp)
 	if err != nil {
 		return err
 	}
