@@ -1,0 +1,1 @@
+ALTER INDEX tickets_portal_search_idx RESET (fastupdate);
