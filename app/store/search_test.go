@@ -49,6 +49,7 @@ func testSearch(t *testing.T, e *demoEnv) {
 		{"id of someone else's ticket", e.org(e.gina), "#" + itoa(printer), []int64{}, nil},
 		{"subject substring, any case", ana, "PRINTER shows", []int64{printer}, nil},
 		{"subject middle", ana, "ddress chan", []int64{invoice}, nil},
+		{"subject middle, any case", ana, "dDRESS Chan", []int64{invoice}, nil},
 		{"public message text", ana, "overheating", []int64{printer}, nil},
 		{"public message text of the newer thread", ana, "Madrid", []int64{invoice}, nil},
 		{"public message text, two words", ana, "Okta tenant", []int64{sso}, nil},
