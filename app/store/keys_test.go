@@ -216,7 +216,7 @@ func testVisibilityKeys(t *testing.T, e *demoEnv) {
 			// nothing waits in GIN's pending list, which every search
 			// would scan whole.
 			var pending int
-			if err := st.DB.NewRaw("SELECT gin_clean_pending_list('tickets_portal_search_idx'::regclass)").Scan(ctx, &pending); err != nil {
+			if err := st.DB.NewRaw("SELECT gin_clean_pending_list('tickets_portal_terms_idx'::regclass)").Scan(ctx, &pending); err != nil {
 				t.Fatal(err)
 			}
 			if pending != 0 {

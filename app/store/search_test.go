@@ -150,6 +150,7 @@ func testSearchLiteral(t *testing.T, e *demoEnv) {
 	stage := firstSupportStage(t, e)
 	subjects := []string{
 		"100% done_ok", "100 percent done", "doneXok report", "50%off", "under_score", `C:\temp path`, "plain",
+		"Facturación de ñandú", "it's O'Brien's",
 	}
 	ids := map[string]int64{}
 	for _, s := range subjects {
@@ -181,6 +182,16 @@ func testSearchLiteral(t *testing.T, e *demoEnv) {
 		{`\%`, nil},
 		{`\_`, nil},
 		{"%plain%", nil},
+		// Shorter than a trigram, or of letters the trigrams don't hold as
+		// such: the subjects are still matched.
+		{"pl", []string{"plain"}},
+		{"ñ", []string{"Facturación de ñandú"}},
+		{"ación", []string{"Facturación de ñandú"}},
+		{"ndú", []string{"Facturación de ñandú"}},
+		// Quotes and colons stay text in the queries of the search terms.
+		{"O'Brien", []string{"it's O'Brien's"}},
+		{"'s O", []string{"it's O'Brien's"}},
+		{"C:", []string{`C:\temp path`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.term, func(t *testing.T) {

@@ -157,7 +157,14 @@ func (s *Store) Migrate(ctx context.Context, migrations fs.FS) (applied []string
 	if err := ms.Discover(sub); err != nil {
 		return nil, fmt.Errorf("store: unable to read migrations: %w", err)
 	}
-	m := migrate.NewMigrator(s.DB, ms, migrate.WithMarkAppliedOnSuccess(true))
+	// A migration may build an index over a million tickets: it runs on
+	// a connection without the pool's read timeout, which would cut it off.
+	db, done, err := s.maintenance()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	m := migrate.NewMigrator(db, ms, migrate.WithMarkAppliedOnSuccess(true))
 	unlock, err := s.migrationLock(ctx, m)
 	if err != nil {
 		return nil, err

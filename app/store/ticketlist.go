@@ -431,21 +431,21 @@ func (s *Store) listFilters(q *bun.SelectQuery, v Viewer, lq ListQuery) *bun.Sel
 }
 
 // searchPagePG answers a search on Postgres in one statement: the matches
-// are gathered once, through the index that holds the viewer and the
-// words together, keeping only their ID, status and sort key; they are
-// counted by status, and the page is cut from them and only then joined
-// with its tickets. Exact counts cost a visit to each matching ticket;
-// everything else is kept small, so that a common word in a big company
-// costs little more than its count.
+// are gathered once, through the index of the viewer's own search terms
+// (portal_terms: each access key joined to the words of the public text
+// and to the trigrams of the subject), keeping only their ID, status and
+// sort key; they are counted by status, and the page is cut from them and
+// only then joined with its tickets. Exact counts cost a visit to each
+// matching ticket; everything else is kept small, so that a common word
+// in a big company costs little more than its count.
 func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
-	p := TicketPage{Rows: []TicketRow{}}
 	key, desc := sortOf(lq.Sort)
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
-	// One text per sort and status, prepared: the viewer's access keys,
-	// the ID, the subject pattern and the words are its arguments.
+	// One text per view, sort and status, prepared: the viewer's access
+	// keys, the ID, the subject pattern and the words are its arguments.
 	keys := "{" + strconv.FormatInt(v.ContactID, 10)
 	if v.CompanyID != 0 {
 		keys += "," + strconv.FormatInt(-v.CompanyID, 10)
@@ -457,35 +457,61 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	}
 	// The backslash that escapeLike uses is Postgres's default escape: an
 	// ESCAPE clause would make a prepared statement escape the pattern
-	// again for every row it checks, which cost most of a subject search.
+	// again for every row it checks.
 	pattern := "%" + escapeLike(lq.Search) + "%"
 	shared, sharedArgs := sharedCond(db, v, lq)
 	if shared != "" {
 		shared = " AND " + shared
 	}
-	// The viewer's keys are stated once: the planner adds them to the
-	// index scan of each way of matching (stated in each as well, the GIN
-	// index matched them twice: up to a fifth of a search's time).
 	// Only the sort by status needs the stage's name; the join costs a
 	// probe per match, since the planner can't tell how many there are.
 	stages := ""
 	if key == "status" {
 		stages = " JOIN stages AS s ON s.id = t.stage_id"
 	}
-	var out []countedRow
-	q := `WITH m AS MATERIALIZED (
-			SELECT t.id, t.closed, ` + SortColumns[key] + ` AS k
-			FROM tickets AS t` + stages + `
-			WHERE NOT t.hidden AND t.access && CAST(? AS bigint[]) AND (t.id = ?
-				OR t.subject ILIKE ? OR t.search_doc @@ plainto_tsquery('simple', ?))` + shared + `),
+	cols := "SELECT t.id, t.closed, " + SortColumns[key] + " AS k FROM tickets AS t" + stages + " WHERE NOT t.hidden AND "
+	// The queries of the viewer's terms, built once: for subjects, every
+	// trigram inside the words of the search, under any of the viewer's
+	// keys (a search too short for a trigram reads the keys alone, every
+	// ticket the viewer sees); for the public text, every word of the
+	// search. Each lexeme is quoted for tsquery, so that no character of
+	// the search is read as an operator. The trigrams only narrow the
+	// tickets down: the subject itself is then matched (ILIKE), written so
+	// that the agents' trigram index on subjects is not read for it.
+	quote := func(expr string) string {
+		return `'''' || replace(replace(` + expr + `, '\', '\\'), '''', '''''') || ''''`
+	}
+	q := `WITH tq AS MATERIALIZED (
+			SELECT (SELECT string_agg('(' || coalesce((SELECT string_agg(` + quote("k || '~' || g") + `, ' & ')
+					FROM unnest(show_trgm(w.q)) AS g WHERE length(g) = 3 AND g !~ ' '), ` + quote("k::text") + `) || ')', ' | ')
+					FROM unnest(w.keys) AS k)::tsquery AS subject,
+				(SELECT string_agg('(' || (SELECT string_agg(` + quote("k || ':' || d") + `, ' & ')
+					FROM unnest(tsvector_to_array(to_tsvector('simple', w.q))) AS d) || ')', ' | ')
+					FROM unnest(w.keys) AS k)::tsquery AS words
+			FROM (SELECT CAST(? AS bigint[]) AS keys, CAST(? AS text) AS q) AS w),
+		m AS MATERIALIZED (
+			` + cols + `portal_terms(t.access, t.search_doc, t.subject) @@ (SELECT words FROM tq)` + shared + `
+			UNION ALL ` + cols + `portal_terms(t.access, t.search_doc, t.subject) @@ (SELECT subject FROM tq) AND (t.subject || '') ILIKE ?
+				AND NOT t.search_doc @@ plainto_tsquery('simple', ?)` + shared + `
+			UNION ALL ` + cols + `t.id = ? AND t.access && CAST(? AS bigint[]) AND t.subject NOT ILIKE ?
+				AND NOT t.search_doc @@ plainto_tsquery('simple', ?)` + shared + `),
 		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed, ` + sharedCountSQL + ` AS n_shared FROM m),
 		pg AS (SELECT m.id, m.k FROM m` + statusWhere("m", lq.Status) + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?)
 		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting
 		FROM c LEFT JOIN (pg JOIN tickets AS t ON t.id = pg.id JOIN stages AS s ON s.id = t.stage_id) ON true
 		ORDER BY pg.k` + dir + `, pg.id` + dir
-	args := append(append([]any{keys, id, pattern, lq.Search}, sharedArgs...), v.ContactID, lq.Size, (lq.Page-1)*lq.Size)
+	// The three ways of matching never list a ticket twice: the subject
+	// and the ID find only tickets whose words do not match (a check of
+	// the ticket's own search text, cheaper than the ILIKE that the words'
+	// matches, the most, would otherwise each pay), and the ID only a
+	// ticket whose subject does not.
+	args := append([]any{keys, lq.Search}, sharedArgs...)
+	args = append(append(args, pattern, lq.Search), sharedArgs...)
+	args = append(append(args, id, keys, pattern, lq.Search), sharedArgs...)
+	args = append(args, v.ContactID, lq.Size, (lq.Page-1)*lq.Size)
+	var out []countedRow
 	if err := s.read(ctx, db, &out, q, args...); err != nil {
-		return p, fmt.Errorf("store: unable to search tickets: %w", err)
+		return TicketPage{Rows: []TicketRow{}}, fmt.Errorf("store: unable to search tickets: %w", err)
 	}
 	return countedPage(out, lq.Status), nil
 }
