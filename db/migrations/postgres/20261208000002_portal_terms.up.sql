@@ -23,9 +23,16 @@ $$;
 
 --bun:split
 
-CREATE INDEX IF NOT EXISTS tickets_portal_terms_idx ON tickets USING gin (portal_terms(access, search_doc, subject))
+-- Built concurrently, so that Portico goes on serving, writes included,
+-- while it builds (about 5 minutes at a million tickets). A build cut off
+-- leaves an invalid index behind: a new run drops it and starts again.
+DROP INDEX CONCURRENTLY IF EXISTS tickets_portal_terms_idx;
+
+--bun:split
+
+CREATE INDEX CONCURRENTLY tickets_portal_terms_idx ON tickets USING gin (portal_terms(access, search_doc, subject))
     WITH (fastupdate = off) WHERE NOT hidden;
 
 --bun:split
 
-DROP INDEX IF EXISTS tickets_portal_search_idx;
+DROP INDEX CONCURRENTLY IF EXISTS tickets_portal_search_idx;
