@@ -24,7 +24,7 @@ $$;
 --bun:split
 
 -- Built concurrently, so that Portico goes on serving, writes included,
--- while it builds (about 5 minutes at a million tickets). A build cut off
+-- while it builds (about 7 minutes at a million tickets). A build cut off
 -- leaves an invalid index behind: a new run drops it and starts again.
 DROP INDEX CONCURRENTLY IF EXISTS tickets_portal_terms_idx;
 
