@@ -477,7 +477,9 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	// search. Each lexeme is quoted for tsquery, so that no character of
 	// the search is read as an operator. The trigrams only narrow the
 	// tickets down: the subject itself is then matched (ILIKE), written so
-	// that the agents' trigram index on subjects is not read for it.
+	// that the agents' trigram index on subjects is not read for it. The
+	// search's plain words query is built once too: the subject and ID
+	// ways check it on each of their matches.
 	quote := func(expr string) string {
 		return `'''' || replace(replace(` + expr + `, '\', '\\'), '''', '''''') || ''''`
 	}
@@ -487,14 +489,15 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 					FROM unnest(w.keys) AS k)::tsquery AS subject,
 				(SELECT string_agg('(' || (SELECT string_agg(` + quote("k || ':' || d") + `, ' & ')
 					FROM unnest(tsvector_to_array(to_tsvector('simple', w.q))) AS d) || ')', ' | ')
-					FROM unnest(w.keys) AS k)::tsquery AS words
+					FROM unnest(w.keys) AS k)::tsquery AS words,
+				plainto_tsquery('simple', w.q) AS plain
 			FROM (SELECT CAST(? AS bigint[]) AS keys, CAST(? AS text) AS q) AS w),
 		m AS MATERIALIZED (
 			` + cols + `portal_terms(t.access, t.search_doc, t.subject) @@ (SELECT words FROM tq)` + shared + `
 			UNION ALL ` + cols + `portal_terms(t.access, t.search_doc, t.subject) @@ (SELECT subject FROM tq) AND (t.subject || '') ILIKE ?
-				AND NOT t.search_doc @@ plainto_tsquery('simple', ?)` + shared + `
+				AND NOT t.search_doc @@ (SELECT plain FROM tq)` + shared + `
 			UNION ALL ` + cols + `t.id = ? AND t.access && CAST(? AS bigint[]) AND t.subject NOT ILIKE ?
-				AND NOT t.search_doc @@ plainto_tsquery('simple', ?)` + shared + `),
+				AND NOT t.search_doc @@ (SELECT plain FROM tq)` + shared + `),
 		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed, ` + sharedCountSQL + ` AS n_shared FROM m),
 		pg AS (SELECT m.id, m.k FROM m` + statusWhere("m", lq.Status) + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?)
 		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting
@@ -506,8 +509,8 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	// matches, the most, would otherwise each pay), and the ID only a
 	// ticket whose subject does not.
 	args := append([]any{keys, lq.Search}, sharedArgs...)
-	args = append(append(args, pattern, lq.Search), sharedArgs...)
-	args = append(append(args, id, keys, pattern, lq.Search), sharedArgs...)
+	args = append(append(args, pattern), sharedArgs...)
+	args = append(append(args, id, keys, pattern), sharedArgs...)
 	args = append(args, v.ContactID, lq.Size, (lq.Page-1)*lq.Size)
 	var out []countedRow
 	if err := s.read(ctx, db, &out, q, args...); err != nil {
