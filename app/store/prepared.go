@@ -40,6 +40,9 @@ func (s *Store) read(ctx context.Context, db bun.IDB, dest any, query string, ar
 		return err
 	}
 	defer rows.Close()
+	if ok, err := scanListRows(rows, dest); ok {
+		return err
+	}
 	return s.DB.ScanRows(ctx, rows, dest)
 }
 

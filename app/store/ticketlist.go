@@ -189,14 +189,13 @@ func (s *Store) pageWithCounts(ctx context.Context, db bun.IDB, v Viewer, lq Lis
 }
 
 // countedRow is a row of a statement that reads a page and its counts
-// together: the counts on every row, and no ticket (a null ID) when the
-// page is empty.
+// together: the counts on every row, and no ticket (a null ID, read as 0:
+// no ticket has ID 0) when the page is empty.
 type countedRow struct {
 	Open   int `bun:"n_open"`
 	Closed int `bun:"n_closed"`
 	Shared int `bun:"n_shared"`
 	TicketRow
-	ID *int64 `bun:"id"`
 }
 
 // countedPage reads such rows into a page.
@@ -204,8 +203,7 @@ func countedPage(out []countedRow, status string) TicketPage {
 	p := TicketPage{Rows: []TicketRow{}}
 	for _, r := range out {
 		p.Open, p.Closed, p.Shared = r.Open, r.Closed, r.Shared
-		if r.ID != nil {
-			r.TicketRow.ID = *r.ID
+		if r.ID != 0 {
 			p.Rows = append(p.Rows, r.TicketRow)
 		}
 	}
