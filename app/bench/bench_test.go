@@ -35,12 +35,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"portico/app/auth"
+	"portico/app/cli"
 	"portico/app/config"
 	"portico/app/i18n"
 	"portico/app/store"
 	"portico/app/testutil"
 	"portico/app/web"
 )
+
+// TestMain runs the benchmarks with the garbage collector tuned as the
+// portico command tunes it.
+func TestMain(m *testing.M) {
+	cli.TuneGC(os.Getenv)
+	os.Exit(m.Run())
+}
 
 // clients is how many requests are in flight at once.
 const clients = 16

@@ -41,6 +41,7 @@ type Assets struct {
 
 // Run runs Portico with the given arguments and returns the exit code.
 func Run(args []string, assets Assets) int {
+	TuneGC(os.Getenv)
 	cfg, err := config.FromEnv(args, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
