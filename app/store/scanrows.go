@@ -100,18 +100,29 @@ func (b *nullBool) Scan(src any) error {
 	return nil
 }
 
-// nullTime scans a timestamp, null as the zero time. Both drivers give
-// a time: SQLite's from the columns' declared type.
+// nullTime scans a timestamp, null as the zero time: a time from
+// Postgres, the text of one from SQLite (see timeText).
 type nullTime time.Time
 
 func (t *nullTime) Scan(src any) error {
 	switch v := src.(type) {
 	case nil:
 		*t = nullTime{}
+		return nil
 	case time.Time:
 		*t = nullTime(v)
-	default:
-		return fmt.Errorf("store: unable to read a time from %T", src)
+		return nil
+	case string:
+		for _, layout := range sqliteTimeLayouts {
+			if p, err := time.Parse(layout, v); err == nil {
+				*t = nullTime(p)
+				return nil
+			}
+		}
 	}
-	return nil
+	return fmt.Errorf("store: unable to read a time from %T %q", src, src)
 }
+
+// sqliteTimeLayouts are the layouts of SQLite's timestamps: as Portico
+// writes them, then as SQLite's own functions do.
+var sqliteTimeLayouts = []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano}

@@ -300,7 +300,7 @@ func pageByKeysSQL(db bun.IDB, v Viewer, lq ListQuery, offset int, literal bool)
 	}
 	size, args := limit(lq.Size, args)
 	skip, args := limit(offset, args)
-	q := "SELECT t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, p.k, " + keyText(db, "p.k") + " AS sort_key FROM (" +
+	q := "SELECT t.id, t.subject, " + timeText(db, "t.created_at") + " AS created_at, " + timeText(db, "t.last_activity_at") + " AS last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, p.k, " + keyText(db, "p.k") + " AS sort_key FROM (" +
 		"SELECT u.ticket_id, u.k FROM (" + strings.Join(branches, " UNION ALL ") + ") AS u" +
 		" ORDER BY u.k" + dir + ", u.ticket_id" + dir + " LIMIT " + size + " OFFSET " + skip + ") AS p" +
 		" JOIN tickets AS t ON t.id = p.ticket_id JOIN stages AS s ON s.id = t.stage_id"
@@ -535,6 +535,17 @@ func keyText(db bun.IDB, expr string) string {
 		return expr + "::text"
 	}
 	return "CAST(" + expr + " AS TEXT)"
+}
+
+// timeText is a timestamp column as the list reads it. On SQLite, its
+// text: the driver would otherwise try another layout, and fail, before
+// the one SQLite's timestamps are written in, for every one it reads
+// (a twentieth of a list's CPU time).
+func timeText(db bun.IDB, col string) string {
+	if isPostgres(db) {
+		return col
+	}
+	return "CAST(" + col + " AS TEXT)"
 }
 
 // probeOnly keeps "is the ticket the company's too" a probe of the primary
