@@ -2,9 +2,11 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"portico/app/model"
 	"portico/app/store"
@@ -217,4 +219,52 @@ func firstSupportStage(t *testing.T, e *demoEnv) *model.Stage {
 		t.Fatal(err)
 	}
 	return stage
+}
+
+// testSearchSorts: a search lists the same tickets under every sort and
+// direction, in that sort's order, with the count of what it lists.
+func testSearchSorts(t *testing.T, e *demoEnv) {
+	ctx := context.Background()
+	ana := e.org(e.ana)
+	keyOf := map[string]func(store.TicketRow) string{
+		"id":       func(r store.TicketRow) string { return fmt.Sprintf("%020d", r.ID) },
+		"subject":  func(r store.TicketRow) string { return strings.ToLower(r.Subject) },
+		"created":  func(r store.TicketRow) string { return r.CreatedAt.UTC().Format(time.RFC3339Nano) },
+		"activity": func(r store.TicketRow) string { return r.LastActivityAt.UTC().Format(time.RFC3339Nano) },
+		"status":   func(r store.TicketRow) string { return r.StageName },
+	}
+	var want []int64
+	for key, of := range keyOf {
+		for _, dir := range []string{"", "-"} {
+			rows, total, err := e.st.ListTickets(ctx, e.st.DB, ana, store.ListQuery{Status: "all", Search: "e", Sort: dir + key, Page: 1, Size: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != len(rows) || total < 5 {
+				t.Fatalf("sort %s%s: %d rows, total %d; want the same, at least 5", dir, key, len(rows), total)
+			}
+			for i := 1; i < len(rows); i++ {
+				a, b := of(rows[i-1]), of(rows[i])
+				if dir == "-" {
+					a, b = b, a
+				}
+				if a > b {
+					t.Errorf("sort %s%s: #%d (%q) listed before #%d (%q)", dir, key, rows[i-1].ID, of(rows[i-1]), rows[i].ID, of(rows[i]))
+				}
+				if rows[i].StageName == "" || rows[i].CreatedAt.IsZero() {
+					t.Errorf("sort %s%s: #%d has no stage or date", dir, key, rows[i].ID)
+				}
+			}
+			ids := make([]int64, len(rows))
+			for i, r := range rows {
+				ids[i] = r.ID
+			}
+			slices.Sort(ids)
+			if want == nil {
+				want = ids
+			} else if !slices.Equal(ids, want) {
+				t.Errorf("sort %s%s lists %v, another sort %v", dir, key, ids, want)
+			}
+		}
+	}
 }

@@ -35,6 +35,7 @@ func runStoreSuite(t *testing.T, st *store.Store) {
 	t.Run("FilterRules", func(t *testing.T) { testFilterRules(t, e) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, e) })
 	t.Run("SearchLiteral", func(t *testing.T) { testSearchLiteral(t, e) })
+	t.Run("SearchSorts", func(t *testing.T) { testSearchSorts(t, e) })
 	t.Run("Sorting", func(t *testing.T) { testSorting(t, e) })
 	t.Run("SortingSubject", func(t *testing.T) { testSortingSubject(t, e) })
 	t.Run("Pagination", func(t *testing.T) { testPagination(t, e) })

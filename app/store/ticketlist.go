@@ -103,8 +103,11 @@ func (s *Store) TicketPage(ctx context.Context, db bun.IDB, v Viewer, lq ListQue
 	if v.ContactID == 0 {
 		return p, nil
 	}
-	if lq.Search != "" && s.Postgres() && !v.live() {
-		return s.searchPagePG(ctx, db, v, lq)
+	if lq.Search != "" && !v.live() {
+		if s.Postgres() {
+			return s.searchPagePG(ctx, db, v, lq)
+		}
+		return s.searchPageSQLite(ctx, db, v, lq)
 	}
 	if lq.Search == "" && !v.live() && (lq.Page == 1 || lq.AfterID > 0) {
 		p, err := s.pageWithCounts(ctx, db, v, lq)
@@ -395,9 +398,9 @@ func (s *Store) countList(ctx context.Context, db bun.IDB, v Viewer, lq ListQuer
 	if lq.Search == "" && !v.live() {
 		return s.countByKeys(ctx, db, v, lq.Shared)
 	}
-	if s.Postgres() && !v.live() {
+	if !v.live() {
 		lq.Page, lq.Size = 1, 1
-		p, err := s.searchPagePG(ctx, db, v, lq)
+		p, err := s.TicketPage(ctx, db, v, lq)
 		return p.Open, p.Closed, err
 	}
 	var rows []statusCount
@@ -498,7 +501,7 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 				AND NOT t.search_doc @@ (SELECT plain FROM tq)` + shared + `),
 		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed, ` + sharedCountSQL + ` AS n_shared FROM m),
 		pg AS (SELECT m.id, m.k FROM m` + statusWhere("m", lq.Status) + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?)
-		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting
+		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, '' AS sort_key
 		FROM c LEFT JOIN (pg JOIN tickets AS t ON t.id = pg.id JOIN stages AS s ON s.id = t.stage_id) ON true
 		ORDER BY pg.k` + dir + `, pg.id` + dir
 	// The three ways of matching never list a ticket twice: the subject
@@ -509,6 +512,63 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 	args := append([]any{keys, lq.Search}, sharedArgs...)
 	args = append(append(args, pattern), sharedArgs...)
 	args = append(append(args, id, keys, pattern), sharedArgs...)
+	args = append(args, v.ContactID, lq.Size, (lq.Page-1)*lq.Size)
+	var out []countedRow
+	if err := s.read(ctx, db, &out, q, args...); err != nil {
+		return TicketPage{Rows: []TicketRow{}}, fmt.Errorf("store: unable to search tickets: %w", err)
+	}
+	return countedPage(out, lq.Status), nil
+}
+
+// searchPageSQLite answers a search on SQLite in one prepared statement,
+// as searchPagePG does on Postgres: the matches (the ID, a subject that
+// contains the search, or a word of the newest thread's public messages,
+// through the full-text index) are gathered once with their status and
+// sort key, counted by status, and the page is cut from them before it
+// is joined with its tickets. A search used to cost three statements, two
+// of them parsed and planned anew on every request.
+func (s *Store) searchPageSQLite(ctx context.Context, db bun.IDB, v Viewer, lq ListQuery) (TicketPage, error) {
+	key, desc := sortOf(lq.Sort)
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	visible, args := "EXISTS (SELECT 1 FROM ticket_contacts AS vc WHERE vc.contact_id = ? AND vc.ticket_id = t.id AND NOT vc.hidden)", []any{v.ContactID}
+	if v.CompanyID != 0 {
+		visible = "(" + visible + " OR EXISTS (SELECT 1 FROM ticket_companies AS vco WHERE vco.company_id = ? AND vco.ticket_id = t.id AND NOT vco.hidden))"
+		args = append(args, v.CompanyID)
+	}
+	if cond, condArgs := sharedCond(db, v, lq); cond != "" {
+		visible += " AND " + cond
+		args = append(args, condArgs...)
+	}
+	var id int64 // no ticket has ID 0
+	if n, err := strconv.ParseInt(strings.TrimPrefix(lq.Search, "#"), 10, 64); err == nil && n > 0 {
+		id = n
+	}
+	// The pattern is an expression, not a bare parameter: SQLite
+	// would otherwise compile the statement again for every pattern
+	// bound to it (a third of a search's time).
+	match := `t.id = ? OR t.subject LIKE (? || '') ESCAPE '\'`
+	args = append(args, id, "%"+escapeLike(lq.Search)+"%")
+	if phrase := ftsPhrase(lq.Search); phrase != "" {
+		match += " OR EXISTS (SELECT 1 FROM messages AS m WHERE m.ticket_id = t.id AND m.kind = 'public' AND " + inLatestThread +
+			" AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))"
+		args = append(args, phrase)
+	}
+	stages := ""
+	if key == "status" {
+		stages = " JOIN stages AS s ON s.id = t.stage_id"
+	}
+	q := `WITH found AS MATERIALIZED (SELECT t.id, t.closed, ` + SortColumns[key] + ` AS k FROM tickets AS t` + stages +
+		` WHERE ` + visible + ` AND (` + match + `)),
+		c AS (SELECT COALESCE(SUM(CASE WHEN found.closed THEN 0 ELSE 1 END), 0) AS n_open, COALESCE(SUM(CASE WHEN found.closed THEN 1 ELSE 0 END), 0) AS n_closed, ` +
+		sharedCountSQL + ` AS n_shared FROM found),
+		pg AS (SELECT found.id, found.k FROM found` + statusWhere("found", lq.Status) + ` ORDER BY found.k` + dir + `, found.id` + dir + ` LIMIT ? OFFSET ?)
+		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, ` + timeText(db, "t.created_at") + ` AS created_at, ` + timeText(db, "t.last_activity_at") + ` AS last_activity_at,
+			t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, '' AS sort_key
+		FROM c LEFT JOIN (pg JOIN tickets AS t ON t.id = pg.id JOIN stages AS s ON s.id = t.stage_id) ON 1 = 1
+		ORDER BY pg.k` + dir + `, pg.id` + dir
 	args = append(args, v.ContactID, lq.Size, (lq.Page-1)*lq.Size)
 	var out []countedRow
 	if err := s.read(ctx, db, &out, q, args...); err != nil {
