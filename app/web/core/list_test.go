@@ -1,8 +1,12 @@
 package core
 
 import (
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"portico/app/web/form"
 )
 
 // The rows are written in Go, so their escaping is tested here: nothing a
@@ -62,6 +66,42 @@ func TestControlsHTMLEscapes(t *testing.T) {
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("controls lack %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestListURLEncoding: the list's URLs are written as url.Values would
+// write them, whatever the search holds.
+func TestListURLEncoding(t *testing.T) {
+	for _, p := range []form.ListParams{
+		{View: "mine", Status: "open", Sort: "-activity", Page: 1},
+		{View: "org", Status: "all", Sort: "subject", Page: 3, After: "ZXhwb3J0.1234"},
+		{View: "shared", Status: "closed", Sort: "-id", Page: 2, Q: "a&b=c d+é/ñ?#%"},
+		{View: "org", Status: "all", Sort: "-activity", Page: 1, Q: "#22", After: "ignored on page 1"},
+		{View: "mine", Status: "all", Sort: "status", Page: 12, Q: `"quoted" <tag>`},
+	} {
+		for _, withView := range []bool{false, true} {
+			q := url.Values{}
+			if withView && (p.View == "org" || p.View == "shared") {
+				q.Set("view", p.View)
+			}
+			q.Set("status", p.Status)
+			if p.Q != "" {
+				q.Set("q", p.Q)
+			}
+			if p.Sort != "-activity" {
+				q.Set("sort", p.Sort)
+			}
+			if p.Page > 1 {
+				q.Set("page", strconv.Itoa(p.Page))
+				if p.After != "" {
+					q.Set("after", p.After)
+				}
+			}
+			want := "/portal/tickets?" + q.Encode()
+			if got := ListURL(p, withView, "/portal"); got != want {
+				t.Errorf("ListURL(%+v, %v) = %q, want %q", p, withView, got, want)
+			}
 		}
 	}
 }
