@@ -493,17 +493,12 @@ func (s *Store) searchPagePG(ctx context.Context, db bun.IDB, v Viewer, lq ListQ
 					FROM unnest(w.keys) AS k)::tsquery AS words,
 				plainto_tsquery('simple', w.q) AS plain
 			FROM (SELECT CAST(? AS bigint[]) AS keys, CAST(? AS text) AS q) AS w),
-		m AS MATERIALIZED (
+		found AS MATERIALIZED (
 			` + cols + `portal_terms(t.access, t.search_doc, t.subject) @@ (SELECT words FROM tq)` + shared + `
 			UNION ALL ` + cols + `portal_terms(t.access, t.search_doc, t.subject) @@ (SELECT subject FROM tq) AND (t.subject || '') ILIKE ?
 				AND NOT t.search_doc @@ (SELECT plain FROM tq)` + shared + `
 			UNION ALL ` + cols + `t.id = ? AND t.access && CAST(? AS bigint[]) AND t.subject NOT ILIKE ?
-				AND NOT t.search_doc @@ (SELECT plain FROM tq)` + shared + `),
-		c AS (SELECT count(*) FILTER (WHERE NOT closed) AS n_open, count(*) FILTER (WHERE closed) AS n_closed, ` + sharedCountSQL + ` AS n_shared FROM m),
-		pg AS (SELECT m.id, m.k FROM m` + statusWhere("m", lq.Status) + ` ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?)
-		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, t.created_at, t.last_activity_at, t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, '' AS sort_key
-		FROM c LEFT JOIN (pg JOIN tickets AS t ON t.id = pg.id JOIN stages AS s ON s.id = t.stage_id) ON true
-		ORDER BY pg.k` + dir + `, pg.id` + dir
+				AND NOT t.search_doc @@ (SELECT plain FROM tq)` + shared + `)` + countedMatches(db, lq.Status, dir)
 	// The three ways of matching never list a ticket twice: the subject
 	// and the ID find only tickets whose words do not match (a check of
 	// the ticket's own search text, cheaper than the ILIKE that the words'
@@ -561,20 +556,28 @@ func (s *Store) searchPageSQLite(ctx context.Context, db bun.IDB, v Viewer, lq L
 		stages = " JOIN stages AS s ON s.id = t.stage_id"
 	}
 	q := `WITH found AS MATERIALIZED (SELECT t.id, t.closed, ` + SortColumns[key] + ` AS k FROM tickets AS t` + stages +
-		` WHERE ` + visible + ` AND (` + match + `)),
-		c AS (SELECT COALESCE(SUM(CASE WHEN found.closed THEN 0 ELSE 1 END), 0) AS n_open, COALESCE(SUM(CASE WHEN found.closed THEN 1 ELSE 0 END), 0) AS n_closed, ` +
-		sharedCountSQL + ` AS n_shared FROM found),
-		pg AS (SELECT found.id, found.k FROM found` + statusWhere("found", lq.Status) + ` ORDER BY found.k` + dir + `, found.id` + dir + ` LIMIT ? OFFSET ?)
-		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, ` + timeText(db, "t.created_at") + ` AS created_at, ` + timeText(db, "t.last_activity_at") + ` AS last_activity_at,
-			t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, '' AS sort_key
-		FROM c LEFT JOIN (pg JOIN tickets AS t ON t.id = pg.id JOIN stages AS s ON s.id = t.stage_id) ON 1 = 1
-		ORDER BY pg.k` + dir + `, pg.id` + dir
+		` WHERE ` + visible + ` AND (` + match + `))` + countedMatches(db, lq.Status, dir)
 	args = append(args, v.ContactID, lq.Size, (lq.Page-1)*lq.Size)
 	var out []countedRow
 	if err := s.read(ctx, db, &out, q, args...); err != nil {
 		return TicketPage{Rows: []TicketRow{}}, fmt.Errorf("store: unable to search tickets: %w", err)
 	}
 	return countedPage(out, lq.Status), nil
+}
+
+// countedMatches ends a search statement whose CTE "found" holds the
+// matches (id, closed, sort key k): they are counted by status, with the
+// tickets shared with the viewer, and the page is cut from them, then
+// joined with its tickets. Its arguments, after the statement's own: the
+// viewer's contact ID, the page's size and its offset.
+func countedMatches(db bun.IDB, status, dir string) string {
+	return `,
+		c AS (SELECT count(*) FILTER (WHERE NOT found.closed) AS n_open, count(*) FILTER (WHERE found.closed) AS n_closed, ` + sharedCountSQL + ` AS n_shared FROM found),
+		pg AS (SELECT found.id, found.k FROM found` + statusWhere("found", status) + ` ORDER BY found.k` + dir + `, found.id` + dir + ` LIMIT ? OFFSET ?)
+		SELECT c.n_open, c.n_closed, c.n_shared, t.id, t.subject, ` + timeText(db, "t.created_at") + ` AS created_at, ` + timeText(db, "t.last_activity_at") + ` AS last_activity_at,
+			t.closed, s.name AS stage_name, s.labels AS stage_labels, s.waits_on_customer AS stage_waiting, '' AS sort_key
+		FROM c LEFT JOIN (pg JOIN tickets AS t ON t.id = pg.id JOIN stages AS s ON s.id = t.stage_id) ON 1 = 1
+		ORDER BY pg.k` + dir + `, pg.id` + dir
 }
 
 // statusWhere is the condition that rows of alias have the status asked
