@@ -528,11 +528,7 @@ func (s *Store) searchPageSQLite(ctx context.Context, db bun.IDB, v Viewer, lq L
 	if desc {
 		dir = " DESC"
 	}
-	visible, args := "EXISTS (SELECT 1 FROM ticket_contacts AS vc WHERE vc.contact_id = ? AND vc.ticket_id = t.id AND NOT vc.hidden)", []any{v.ContactID}
-	if v.CompanyID != 0 {
-		visible = "(" + visible + " OR EXISTS (SELECT 1 FROM ticket_companies AS vco WHERE vco.company_id = ? AND vco.ticket_id = t.id AND NOT vco.hidden))"
-		args = append(args, v.CompanyID)
-	}
+	visible, args := visibleByRows(v)
 	if cond, condArgs := sharedCond(db, v, lq); cond != "" {
 		visible += " AND " + cond
 		args = append(args, condArgs...)

@@ -40,15 +40,8 @@ func (s *Store) Visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
 		return q.Where("1 = 0")
 	}
 	if !v.live() {
-		// The association rows carry the ticket's hidden flag, so one
-		// probe of their primary key answers for a ticket.
-		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("EXISTS (SELECT 1 FROM ticket_contacts AS vc WHERE vc.contact_id = ? AND vc.ticket_id = t.id AND NOT vc.hidden)", v.ContactID)
-			if v.CompanyID != 0 {
-				q = q.WhereOr("EXISTS (SELECT 1 FROM ticket_companies AS vco WHERE vco.company_id = ? AND vco.ticket_id = t.id AND NOT vco.hidden)", v.CompanyID)
-			}
-			return q
-		})
+		cond, args := visibleByRows(v)
+		return q.Where(cond, args...)
 	}
 	// Rules as typed on the settings page: the visible IDs are gathered in
 	// a materialized CTE (planners read "contact OR company" as a scan of
@@ -63,6 +56,19 @@ func (s *Store) Visible(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
 		Where("t.id IN (SELECT ticket_id FROM visible_ids)")
 	expr, args := rulesExpr(s.Postgres(), v.Filters)
 	return q.Where(expr, args...)
+}
+
+// visibleByRows is Visible's condition for the saved rules, on a ticket
+// aliased "t", with its arguments: the association rows carry the
+// ticket's hidden flag, so one probe of their primary key answers for a
+// ticket.
+func visibleByRows(v Viewer) (string, []any) {
+	cond := "EXISTS (SELECT 1 FROM ticket_contacts AS vc WHERE vc.contact_id = ? AND vc.ticket_id = t.id AND NOT vc.hidden)"
+	if v.CompanyID == 0 {
+		return cond, []any{v.ContactID}
+	}
+	return "(" + cond + " OR EXISTS (SELECT 1 FROM ticket_companies AS vco WHERE vco.company_id = ? AND vco.ticket_id = t.id AND NOT vco.hidden))",
+		[]any{v.ContactID, v.CompanyID}
 }
 
 func isPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
