@@ -202,6 +202,13 @@ func portalServer(tb testing.TB, st *store.Store, flags ...string) (string, auth
 // and settings given as flags.
 func server(tb testing.TB, st *store.Store, flags ...string) (*web.Server, auth.SessionStore) {
 	tb.Helper()
+	sessions := auth.NewMemorySessions()
+	return serverWith(tb, st, sessions, flags...), sessions
+}
+
+// serverWith is server with the given session store.
+func serverWith(tb testing.TB, st *store.Store, sessions auth.SessionStore, flags ...string) *web.Server {
+	tb.Helper()
 	cfg, err := config.Load(flags, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		tb.Fatal(err)
@@ -211,7 +218,6 @@ func server(tb testing.TB, st *store.Store, flags ...string) (*web.Server, auth.
 		tb.Fatal(err)
 	}
 	root := testutil.Root(tb)
-	sessions := auth.NewMemorySessions()
 	srv, err := web.New(web.Deps{
 		Config: cfg, Store: st, I18n: bundle, Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		Secret: []byte("bench-secret-bench-secret-bench-secret"), Sessions: sessions, Limiter: auth.NewMemoryLimiter(),
@@ -220,7 +226,7 @@ func server(tb testing.TB, st *store.Store, flags ...string) (*web.Server, auth.
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return srv, sessions
+	return srv
 }
 
 // login gives the contact a session and returns the headers of an htmx

@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/driver/pgdriver"
 
+	"portico/app/auth"
 	"portico/app/scaledata"
 	"portico/app/store"
 	"portico/app/testutil"
@@ -77,10 +79,11 @@ type persona struct {
 	org       bool
 }
 
-// runScale measures every persona's queries on generated data.
-func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Duration) {
+// runScale measures every persona's queries on generated data, with
+// sessions in the given store, as in production when it is Redis.
+func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Duration, sessions auth.SessionStore) {
 	ctx := context.Background()
-	base, sessions := portal(tb, st)
+	base := serve(tb, serverWith(tb, st, sessions).App())
 	personas := []persona{{"small", p.Small, true}, {"heavy", p.Heavy, false}, {"org", p.Org, true}}
 	ceil := ceiling(tb, d)
 	var rows []result
@@ -138,7 +141,11 @@ func runScale(tb testing.TB, st *store.Store, p scaledata.Personas, d time.Durat
 	}
 	var n int64
 	_ = st.DB.NewSelect().TableExpr("tickets").ColumnExpr("count(*)").Scan(ctx, &n)
-	printTable(os.Stdout, fmt.Sprintf("Portal list fragments on Postgres, %d tickets", n), ceil, rows)
+	where := "in process"
+	if _, ok := sessions.(*auth.RedisSessions); ok {
+		where = "in Redis"
+	}
+	printTable(os.Stdout, fmt.Sprintf("Portal list fragments on Postgres, %d tickets, sessions %s", n, where), ceil, rows)
 }
 
 // scaleStore opens (and migrates) the benchmark database and fills it
@@ -188,7 +195,9 @@ func seconds(def time.Duration) time.Duration {
 
 // BenchmarkScale is the full run. PORTICO_BENCH_DATABASE_URL names the
 // database (generated on first use; PORTICO_BENCH_TICKETS sets its size,
-// a million by default), PORTICO_BENCH_SECONDS the time per line.
+// a million by default), PORTICO_BENCH_REDIS_URL the Redis that keeps the
+// sessions (in process without it), PORTICO_BENCH_SECONDS the time per
+// line.
 func BenchmarkScale(b *testing.B) {
 	url := os.Getenv("PORTICO_BENCH_DATABASE_URL")
 	if url == "" {
@@ -199,8 +208,19 @@ func BenchmarkScale(b *testing.B) {
 		tickets = n
 	}
 	st, p := scaleStore(b, url, tickets)
+	var sessions auth.SessionStore = auth.NewMemorySessions()
+	if raw := os.Getenv("PORTICO_BENCH_REDIS_URL"); raw != "" {
+		opts, err := redis.ParseURL(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := auth.NewRedis(opts)
+		prefix := fmt.Sprintf("portico-bench:%d:", time.Now().UnixNano())
+		b.Cleanup(func() { dropKeys(c, prefix) })
+		sessions = &auth.RedisSessions{Client: c, Prefix: prefix}
+	}
 	for range b.N {
-		runScale(b, st, p, seconds(3*time.Second))
+		runScale(b, st, p, seconds(3*time.Second), sessions)
 	}
 	b.ReportMetric(0, "ns/op")
 }
@@ -210,7 +230,18 @@ func BenchmarkScale(b *testing.B) {
 func TestScaleBenchPostgres(t *testing.T) {
 	st, p := scaleStore(t, testutil.PostgresURL(t), 20_000)
 	checkPersonas(t, st, p)
-	runScale(t, st, p, seconds(300*time.Millisecond))
+	c, prefix := testutil.Redis(t)
+	runScale(t, st, p, seconds(300*time.Millisecond), &auth.RedisSessions{Client: c, Prefix: prefix})
+}
+
+// dropKeys removes the benchmark's sessions from Redis.
+func dropKeys(c *redis.Client, prefix string) {
+	ctx := context.Background()
+	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		c.Del(ctx, iter.Val())
+	}
+	c.Close()
 }
 
 // checkPersonas compares what the portal lists for each persona with the
