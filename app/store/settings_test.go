@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync"
@@ -129,6 +130,53 @@ func testContacts(t *testing.T, e *demoEnv) {
 	_, err := store.ContactByID(ctx, db, 987654)
 	mustNotFound(t, "ContactByID(missing)", err)
 
+	// A customer's request reads its contact with the settings' version,
+	// scanned without bun: the same contact as bun reads, company and
+	// all, with or without a company, a verified email, a disabled flag.
+	benBefore, err := store.ContactByID(ctx, db, e.ben.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NewUpdate().Model((*model.Contact)(nil)).Set("disabled = ?", true).Set("email_verified_at = NULL").Where("id = ?", e.ben.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantVersion, _, err := e.st.SettingsVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	if err := db.NewSelect().Model((*model.Contact)(nil)).Column("id").Scan(ctx, &ids); err != nil || len(ids) < 3 {
+		t.Fatalf("contacts: %v %v", ids, err)
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		want, err := store.ContactByID(ctx, db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, version, stamp, err := e.st.ContactAndSettingsVersion(ctx, id)
+		if err != nil {
+			t.Fatalf("ContactAndSettingsVersion(%d): %v", id, err)
+		}
+		if version != wantVersion || stamp == "" {
+			t.Errorf("contact %d: settings version %d %q, want %d", id, version, stamp, wantVersion)
+		}
+		if !sameContact(got, want) {
+			t.Errorf("contact %d: %+v (company %+v), want %+v (company %+v)", id, got, got.Company, want, want.Company)
+		}
+		seen[fmt.Sprintf("company %v, verified %v, disabled %v", want.Company != nil, !want.EmailVerifiedAt.IsZero(), want.Disabled)] = true
+	}
+	for _, k := range []string{"company true, verified false, disabled true", "company false, verified true, disabled false", "company true, verified true, disabled false"} {
+		if !seen[k] {
+			t.Errorf("no contact with %s among %v", k, seen)
+		}
+	}
+	_, _, _, err = e.st.ContactAndSettingsVersion(ctx, 987654)
+	mustNotFound(t, "ContactAndSettingsVersion(missing)", err)
+	if _, err := db.NewUpdate().Model(benBefore).Column("disabled", "email_verified_at").WherePK().Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+
 	t.Run("unique email ignores case", func(t *testing.T) {
 		before := count(t, db, (*model.Contact)(nil), "")
 		for _, email := range []string{"Ana@ACME.example", demo.AnaEmail, "GINA@globex.example"} {
@@ -180,4 +228,19 @@ func testContacts(t *testing.T, e *demoEnv) {
 		_, err = store.StaffByEmail(ctx, db, "nobody@example.com")
 		mustNotFound(t, "StaffByEmail(missing)", err)
 	})
+}
+
+// sameContact compares two contacts and their companies field by field,
+// times as instants.
+func sameContact(a, b *model.Contact) bool {
+	if a.ID != b.ID || a.Email != b.Email || a.Name != b.Name || a.PasswordHash != b.PasswordHash || a.Language != b.Language ||
+		a.Disabled != b.Disabled || !a.EmailVerifiedAt.Equal(b.EmailVerifiedAt.Time) || !a.CreatedAt.Equal(b.CreatedAt) || !a.UpdatedAt.Equal(b.UpdatedAt) ||
+		(a.CompanyID == nil) != (b.CompanyID == nil) || (a.CompanyID != nil && *a.CompanyID != *b.CompanyID) || (a.Company == nil) != (b.Company == nil) {
+		return false
+	}
+	if a.Company == nil {
+		return true
+	}
+	ca, cb := a.Company, b.Company
+	return ca.ID == cb.ID && ca.Name == cb.Name && ca.Domain == cb.Domain && ca.CreatedAt.Equal(cb.CreatedAt)
 }

@@ -11,6 +11,7 @@ import (
 
 	"portico/app/auth"
 	"portico/app/model"
+	"portico/app/testutil"
 	"portico/app/web/core"
 )
 
@@ -185,6 +186,73 @@ func TestIdleTimeout(t *testing.T) {
 	// The expired session is gone, not merely refused once.
 	if res, _ := idle.get("/portal/tickets", false); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("after expiry: %d", res.StatusCode)
+	}
+}
+
+// A request writes the session's activity only when the last one written
+// is older than the activity step (a minute under the default idle
+// timeout of 30 minutes): a customer clicking through the portal does not
+// cost the session store a write per request, and an idle session still
+// ends on time. Sessions in Redis, as in production.
+func TestActivityWrittenOncePerStep(t *testing.T) {
+	t.Parallel()
+	for idle, want := range map[time.Duration]time.Duration{
+		2 * time.Second: 2 * time.Second / 30, 5 * time.Minute: 10 * time.Second, 30 * time.Minute: time.Minute, 8 * time.Hour: time.Minute,
+	} {
+		if got := core.ActivityStep(idle); got != want {
+			t.Errorf("ActivityStep(%v) = %v, want %v", idle, got, want)
+		}
+	}
+	rc, prefix := testutil.Redis(t)
+	sessions := &auth.RedisSessions{Client: rc, Prefix: prefix}
+	h := newPortal(t, withSessions(sessions, auth.NewMemoryLimiter()))
+	c := h.client()
+	c.as(ana)
+	ctx := context.Background()
+	lastSeen := func() time.Time {
+		t.Helper()
+		se, err := sessions.Get(ctx, c.sid())
+		if err != nil || se == nil {
+			t.Fatalf("session: %v %v", se, err)
+		}
+		return se.LastSeen
+	}
+	setLastSeen := func(at time.Time) {
+		t.Helper()
+		se, err := sessions.Get(ctx, c.sid())
+		if err != nil || se == nil {
+			t.Fatalf("session: %v %v", se, err)
+		}
+		se.LastSeen = at
+		if err := sessions.Put(ctx, c.sid(), se, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func() {
+		t.Helper()
+		if res, _ := c.get("/portal/tickets", false); res.StatusCode != http.StatusOK {
+			t.Fatalf("tickets: %d", res.StatusCode)
+		}
+	}
+	for _, age := range []time.Duration{0, 50 * time.Second} {
+		at := time.Now().Add(-age).Truncate(time.Millisecond)
+		setLastSeen(at)
+		list()
+		if got := lastSeen(); !got.Equal(at) {
+			t.Errorf("activity %v old was rewritten to %v", age, got)
+		}
+	}
+	for _, age := range []time.Duration{70 * time.Second, 29 * time.Minute} {
+		setLastSeen(time.Now().Add(-age))
+		before := time.Now()
+		list()
+		if got := lastSeen(); got.Before(before) {
+			t.Errorf("activity %v old: still %v after a request at %v", age, got, before)
+		}
+	}
+	setLastSeen(time.Now().Add(-31 * time.Minute))
+	if res, _ := c.get("/portal/tickets", false); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("a session idle 31 minutes: %d", res.StatusCode)
 	}
 }
 

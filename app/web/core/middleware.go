@@ -155,6 +155,11 @@ func (s *Core) resumeSession(c *fiber.Ctx, cookie, kind string) (*auth.Session, 
 
 // keepSession records the request as activity, or ends the session when
 // its account is gone or disabled (ok false): that takes effect at once.
+//
+// Activity is written at most once per ActivityStep of the idle timeout:
+// a session may then end that much before its timeout, never after it,
+// and a customer clicking through the portal costs the session store a
+// write a minute instead of one per request.
 func (s *Core) keepSession(c *fiber.Ctx, se *auth.Session, ok bool) error {
 	sid, _ := c.Locals(LocalSID).(string)
 	ctx := c.UserContext()
@@ -163,12 +168,21 @@ func (s *Core) keepSession(c *fiber.Ctx, se *auth.Session, ok bool) error {
 		return nil
 	}
 	now := time.Now()
+	if d := now.Sub(se.LastSeen); d >= 0 && d < ActivityStep(SettingsOf(c).IdleTimeout()) {
+		return nil
+	}
 	se.LastSeen = now
 	if err := s.Sessions.Put(ctx, sid, se, s.MaxLifetime(SettingsOf(c))-now.Sub(se.CreatedAt)); err != nil {
 		s.Log.Error("session store unavailable", slog.Any("err", err))
 		return ErrUnavailable
 	}
 	return nil
+}
+
+// ActivityStep is how stale a session's last activity may be written: a
+// minute, or a thirtieth of a shorter idle timeout.
+func ActivityStep(idle time.Duration) time.Duration {
+	return min(time.Minute, idle/30)
 }
 
 // LoadSession resumes a customer's session and loads the contact.
