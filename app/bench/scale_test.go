@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strconv"
@@ -161,6 +163,10 @@ func scaleStore(tb testing.TB, url string, tickets int) (*store.Store, scaledata
 	if _, err := st.Migrate(ctx, testutil.Migrations(tb)); err != nil {
 		tb.Fatal(err)
 	}
+	// Contacts are kept between requests, as a server keeps them.
+	watch, stop := context.WithCancel(ctx)
+	tb.Cleanup(stop)
+	go st.WatchAccounts(watch, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	logf := func(format string, args ...any) { tb.Logf(format, args...) }
 	// Generation is one long transaction: on a connection of its own,
 	// without the pool's read timeout, which a busy machine can outlast.

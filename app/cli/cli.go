@@ -158,6 +158,9 @@ func run(ctx context.Context, cfg *config.Config, assets Assets, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	// On Postgres, customers' contacts are kept between requests while
+	// their changes are heard.
+	go st.WatchAccounts(ctx, log)
 	log.Info("Portico is listening", "addr", cfg.Addr, "url", cfg.BaseURL+"/portal/")
 	return srv.Listen(ctx, cfg.Addr)
 }

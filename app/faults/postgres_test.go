@@ -15,10 +15,24 @@ func TestPostgresRestartedUnderLoad(t *testing.T) {
 		t.Skip("fault test")
 	}
 	r := startRig(t, false)
+	waitKeeping(t, r, true, "before the restart")
 	file := make([]byte, 48<<10)
 	_, _ = rand.Read(file)
 	out := runLoad(t, r, "pg", 8, file, time.Second, 2*time.Second, func() {
 		r.pg.Restart()
 	})
 	check(t, r, "pg", out, len(file))
+	// The listener of contacts' changes came back with Postgres.
+	waitKeeping(t, r, true, "after the restart")
+}
+
+// waitKeeping waits until the store keeps contacts between requests (or
+// does not), for 10 s at most.
+func waitKeeping(t *testing.T, r *rig, want bool, when string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); r.st.KeepsContacts() != want; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: keeps contacts %v, want %v", when, !want, want)
+		}
+	}
 }

@@ -77,6 +77,11 @@ func startRig(t *testing.T, withRedis bool) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Contacts kept between requests, as a server keeps them: their
+	// listener goes down with Postgres, and comes back.
+	watch, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	go st.WatchAccounts(watch, d.Log)
 	// Every customer posts from this one address, many times a minute:
 	// the hourly limits on replies would end the load, not the fault.
 	srv.Posts = core.PostLimits{ReplyPerContact: 1 << 20, ReplyPerIP: 1 << 20, FormPerContact: 1 << 20, FormPerIP: 1 << 20}

@@ -37,7 +37,14 @@ func (s *Store) Contact(ctx context.Context, id int64) (*model.Contact, error) {
 // stamp (as SettingsVersion gives them) read in the same statement: a
 // customer's request needs both, and takes one round trip instead of
 // two. A missing contact answers ErrNotFound.
+//
+// On Postgres, while WatchAccounts hears every change, the answer is kept
+// for the next requests (accounts.go).
 func (s *Store) ContactAndSettingsVersion(ctx context.Context, id int64) (*model.Contact, int64, string, error) {
+	if ct, version, stamp, ok := s.accounts.get(id); ok {
+		return ct, version, stamp, nil
+	}
+	gen := s.accounts.begin()
 	var found []contactWithVersion
 	if err := s.read(ctx, s.DB, &found, s.contactText(settingsVersionColumns), id); err != nil {
 		return nil, 0, "", fmt.Errorf("store: unable to load contact: %w", err)
@@ -46,7 +53,9 @@ func (s *Store) ContactAndSettingsVersion(ctx context.Context, id int64) (*model
 		return nil, 0, "", ErrNotFound
 	}
 	f := found[0]
-	return &f.Contact, f.SettingsVersion, settingsStamp(f.SettingsVersion, f.SettingsStamp), nil
+	stamp := settingsStamp(f.SettingsVersion, f.SettingsStamp)
+	s.accounts.put(gen, &f.Contact, f.SettingsVersion, stamp)
+	return &f.Contact, f.SettingsVersion, stamp, nil
 }
 
 type contactWithVersion struct {

@@ -38,6 +38,9 @@ type Store struct {
 
 	contactOnce sync.Once
 	contactSQL  string
+
+	// accounts keeps customers' contacts between requests (accounts.go).
+	accounts accountCache
 }
 
 // genericPlans asks Postgres to plan each of the portal's prepared reads
@@ -72,7 +75,9 @@ func Open(databaseURL, dataDir string) (*Store, error) {
 		// Connections broken by a restarted server are dropped and redialed:
 		// checkConn finds them before they are used.
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		return &Store{DB: bun.NewDB(sqldb, pgdialect.New()), dsn: databaseURL}, nil
+		st := &Store{DB: bun.NewDB(sqldb, pgdialect.New()), dsn: databaseURL}
+		st.DB.AddQueryHook(accountWrites{&st.accounts})
+		return st, nil
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("store: unable to create data directory: %w", err)

@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/driver/pgdriver"
+
+	"portico/app/model"
+)
+
+// Every request of a logged-in customer needs their contact and the
+// settings' version. On Postgres, reading them was one of a list's two
+// round trips, and a third of the database's time for a short list. They
+// change seldom, so an instance keeps them while it can hear about every
+// change:
+//
+//   - triggers on contacts, companies and portal_settings send a
+//     notification on accountsChannel at the commit of any change, from
+//     any instance or from plain SQL (a fix, an import, a restore);
+//   - each instance listens (WatchAccounts), and forgets every kept contact
+//     when one arrives;
+//   - its own writes to those tables forget them at once, as the statement
+//     runs (accountWrites), so that its next request reads the change even
+//     before the notification is back;
+//   - nothing is kept while the listener is not known to work: before its
+//     first ping came back, after an error, or when a ping goes missing.
+//
+// Another instance thus reads a change at most the notification's trip
+// later (well under a millisecond on one network). SQLite keeps nothing:
+// other processes (the command line) write to the same file unheard.
+
+// accountsChannel is the channel of the triggers' notifications.
+const accountsChannel = "portico_accounts"
+
+// accountCacheSize bounds the contacts kept; past it, all are forgotten.
+const accountCacheSize = 20000
+
+// accountCache keeps contacts with the settings' version and stamp.
+type accountCache struct {
+	mu   sync.Mutex
+	live bool   // the listener is known to hear every change
+	gen  uint64 // moves at every forgetting, so that a read begun before it is not kept
+	m    map[int64]cachedContact
+}
+
+type cachedContact struct {
+	contact model.Contact
+	version int64
+	stamp   string
+}
+
+// get answers a kept contact, as a copy of its own.
+func (c *accountCache) get(id int64) (*model.Contact, int64, string, bool) {
+	c.mu.Lock()
+	e, ok := c.m[id]
+	c.mu.Unlock()
+	if !ok {
+		return nil, 0, "", false
+	}
+	ct := e.contact
+	if ct.CompanyID != nil {
+		id := *ct.CompanyID
+		ct.CompanyID = &id
+	}
+	if ct.Company != nil {
+		co := *ct.Company
+		ct.Company = &co
+	}
+	return &ct, e.version, e.stamp, true
+}
+
+// begin is called before a read that may be kept.
+func (c *accountCache) begin() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// put keeps what a read begun at gen found, unless something was forgotten
+// since, or the listener is not known to work.
+func (c *accountCache) put(gen uint64, ct *model.Contact, version int64, stamp string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.live || c.gen != gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= accountCacheSize {
+		c.m = map[int64]cachedContact{}
+	}
+	e := cachedContact{contact: *ct, version: version, stamp: stamp}
+	if ct.CompanyID != nil {
+		id := *ct.CompanyID
+		e.contact.CompanyID = &id
+	}
+	if ct.Company != nil {
+		co := *ct.Company
+		e.contact.Company = &co
+	}
+	c.m[ct.ID] = e
+}
+
+// forget drops every kept contact.
+func (c *accountCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
+}
+
+// setLive forgets every kept contact and sets whether the listener works.
+func (c *accountCache) setLive(live bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
+	c.live = live
+}
+
+// isLive tells whether contacts are being kept.
+func (c *accountCache) isLive() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.live
+}
+
+// KeepsContacts tells whether the store keeps contacts between requests:
+// on Postgres, while WatchAccounts hears every change.
+func (s *Store) KeepsContacts() bool { return s.accounts.isLive() }
+
+// accountTables finds a statement that writes to the tables the kept
+// contacts come from (not ticket_contacts: an underscore is part of a
+// word).
+var accountTables = regexp.MustCompile(`(?i)\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"?(?:contacts|companies|portal_settings)\b`)
+
+// accountWrites forgets the kept contacts when this instance writes to
+// their tables, as the statement runs. A request that reads them before
+// the commit may keep the old row: the commit's notification then
+// forgets it.
+type accountWrites struct{ c *accountCache }
+
+func (accountWrites) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (h accountWrites) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	// A plain SELECT writes nothing: most statements stop here.
+	q := strings.TrimLeft(e.Query, " \t\r\n(")
+	if len(q) >= 6 && strings.EqualFold(q[:6], "select") {
+		return
+	}
+	if accountTables.MatchString(q) {
+		h.c.forget()
+	}
+}
+
+// WatchAccounts listens to the notifications of changes to contacts,
+// companies and settings until ctx ends, reconnecting after a failure. It
+// does nothing on SQLite. Contacts are kept only while it runs and hears.
+func (s *Store) WatchAccounts(ctx context.Context, log *slog.Logger) {
+	if !s.Postgres() {
+		return
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	ping := "ping:" + hex.EncodeToString(b)
+	for ctx.Err() == nil {
+		err := s.listen(ctx, ping)
+		s.accounts.setLive(false)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("not keeping contacts between requests: the listener for their changes stopped; retrying", slog.Any("err", err))
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// pingEvery is how long the listener waits without news before it checks,
+// with a notification of its own, that it still hears.
+const pingEvery = 2 * time.Second
+
+var errPingLost = errors.New("store: a ping of the listener did not come back")
+
+// listen runs one listening connection until it fails. Contacts are kept
+// from the moment a ping of its own comes back: the LISTEN is then in
+// force (the driver sends it without waiting for its answer, so the first
+// pings may go unheard).
+func (s *Store) listen(ctx context.Context, ping string) error {
+	ln := pgdriver.NewListener(s.DB)
+	defer ln.Close()
+	if err := ln.Listen(ctx, accountsChannel); err != nil {
+		return err
+	}
+	send := func() error { return pgdriver.Notify(ctx, s.DB, accountsChannel, ping) }
+	heard := false
+	for try := 0; !heard; try++ {
+		if try == 40 {
+			return errPingLost
+		}
+		if err := send(); err != nil {
+			return err
+		}
+		_, payload, err := ln.ReceiveTimeout(ctx, 250*time.Millisecond)
+		if err != nil && !isTimeout(err) {
+			return err
+		}
+		heard = err == nil && payload == ping
+	}
+	s.accounts.setLive(true)
+	pending := false
+	for ctx.Err() == nil {
+		_, payload, err := ln.ReceiveTimeout(ctx, pingEvery)
+		switch {
+		case err == nil && payload == ping:
+			pending = false
+		case err == nil:
+			// A change (the table's name), or another instance's ping.
+			if !strings.HasPrefix(payload, "ping:") {
+				s.accounts.forget()
+			}
+		case isTimeout(err):
+			if pending {
+				return errPingLost
+			}
+			if err := send(); err != nil {
+				return err
+			}
+			pending = true
+		default:
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}

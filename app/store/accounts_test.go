@@ -1,0 +1,171 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun/driver/pgdriver"
+
+	"portico/app/demo"
+	"portico/app/model"
+	"portico/app/store"
+	"portico/app/testutil"
+)
+
+// Two instances on one Postgres database keep customers' contacts between
+// requests, and read every change to a contact, its company or the
+// settings: their own at once, another instance's or plain SQL's as soon
+// as its notification arrives. While the listener is cut off, nothing is
+// kept and every read goes to the database.
+func TestKeptContactsFollowChanges(t *testing.T) {
+	t.Parallel()
+	url := testutil.PostgresURL(t)
+	open := func() *store.Store {
+		st, err := store.Open(url, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	a, b := open(), open()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if _, err := a.Migrate(ctx, testutil.Migrations(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Load(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	go a.WatchAccounts(ctx, quiet)
+	go b.WatchAccounts(ctx, quiet)
+	plain := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
+	t.Cleanup(func() { plain.Close() })
+
+	ana, err := store.ContactByEmail(ctx, a.DB, demo.AnaEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 5 s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	read := func(st *store.Store) (*model.Contact, int64) {
+		t.Helper()
+		c, version, _, err := st.ContactAndSettingsVersion(ctx, ana.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, version
+	}
+	name := func(st *store.Store) string { c, _ := read(st); return c.Name }
+	company := func(st *store.Store) string {
+		c, _ := read(st)
+		if c.Company == nil {
+			return ""
+		}
+		return c.Company.Name
+	}
+	within("both instances keep contacts", func() bool { return a.KeepsContacts() && b.KeepsContacts() })
+
+	// A kept contact is the instance's: changing the copy a request got
+	// changes nothing kept.
+	c, _ := read(b)
+	c.Name, c.Company.Name = "changed by a handler", "changed too"
+	if name(b) != ana.Name || company(b) != "Acme Corp" {
+		t.Fatalf("a request's copy changed the kept contact: %q, %q", name(b), company(b))
+	}
+	// Kept: a change the triggers can't see (they are dropped for the
+	// moment) is not read.
+	if _, err := plain.Exec("ALTER TABLE contacts DISABLE TRIGGER contacts_notify"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Exec("UPDATE contacts SET name = 'Unheard' WHERE id = $1", ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := name(b); got != ana.Name {
+		t.Fatalf("instance B read %q: it does not keep contacts", got)
+	}
+	if _, err := plain.Exec("ALTER TABLE contacts ENABLE TRIGGER contacts_notify"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Its own write: read at once, without waiting for the notification.
+	read(a)
+	if _, err := a.DB.NewUpdate().Model((*model.Contact)(nil)).Set("name = ?", "Ana by A").Where("id = ?", ana.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := name(a); got != "Ana by A" {
+		t.Errorf("instance A after its own write: %q", got)
+	}
+	within("instance B reads A's change", func() bool { return name(b) == "Ana by A" })
+	// A raw statement of its own, a company renamed, a contact moved out
+	// of its company, the settings saved: each read by both.
+	read(a)
+	if _, err := a.DB.ExecContext(ctx, "UPDATE companies SET name = 'Acme Renamed' WHERE id = ?", *ana.CompanyID); err != nil {
+		t.Fatal(err)
+	}
+	if got := company(a); got != "Acme Renamed" {
+		t.Errorf("instance A after renaming the company: %q", got)
+	}
+	within("instance B reads the new company name", func() bool { return company(b) == "Acme Renamed" })
+	if _, err := plain.Exec("UPDATE contacts SET company_id = NULL WHERE id = $1", ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []*store.Store{a, b} {
+		within("a contact moved out of its company in plain SQL", func() bool { c, _ := read(st); return c.CompanyID == nil && c.Company == nil })
+	}
+	_, before := read(b)
+	ps, _, err := store.Settings(ctx, a.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps.Title = model.PlainText("Renamed portal")
+	after, err := store.SaveSettings(ctx, a.DB, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, v := read(a); v != after || after == before {
+		t.Errorf("instance A's settings version after its save: %d, want %d (was %d)", v, after, before)
+	}
+	within("instance B reads the settings' new version", func() bool { _, v := read(b); return v == after })
+
+	// The listener cut off: nothing is kept until it hears again, and a
+	// change made meanwhile is read at once.
+	if _, err := plain.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"); err != nil {
+		t.Fatal(err)
+	}
+	within("instances notice the lost listener", func() bool { return !a.KeepsContacts() && !b.KeepsContacts() })
+	if _, err := plain.Exec("ALTER TABLE contacts DISABLE TRIGGER contacts_notify"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Exec("UPDATE contacts SET name = 'Changed while deaf' WHERE id = $1", ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !b.KeepsContacts() {
+		if got := name(b); got != "Changed while deaf" {
+			t.Errorf("instance B without its listener read %q", got)
+		}
+	}
+	if _, err := plain.Exec("ALTER TABLE contacts ENABLE TRIGGER contacts_notify"); err != nil {
+		t.Fatal(err)
+	}
+	within("instances listen again", func() bool { return a.KeepsContacts() && b.KeepsContacts() })
+	within("instance B reads changes again", func() bool {
+		if _, err := plain.Exec("UPDATE contacts SET name = 'Back' WHERE id = $1", ana.ID); err != nil {
+			t.Fatal(err)
+		}
+		return name(b) == "Back"
+	})
+}
