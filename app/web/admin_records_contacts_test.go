@@ -280,6 +280,11 @@ func testRecContactPortal(t *testing.T, h *harness) {
 	if !h.recContact(demo.AnaEmail).Disabled {
 		t.Fatal("not disabled")
 	}
+	// Her sessions end with the save, before any request of hers: every
+	// instance reads them from the one session store.
+	if se, err := h.srv.Sessions.Get(context.Background(), portal.sid()); se != nil || err != nil {
+		t.Errorf("the disabled contact's session outlived the save: %+v %v", se, err)
+	}
 	res, _ = portal.get("/portal/tickets", false)
 	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "/portal/login") {
 		t.Errorf("disabled contact's next request: %d to %q", res.StatusCode, loc)

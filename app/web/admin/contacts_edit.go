@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
+	"portico/app/auth"
 	"portico/app/model"
 	"portico/app/store"
 	"portico/app/web/core"
@@ -212,9 +213,11 @@ func (s *Handler) ContactsShow(c *fiber.Ctx) error {
 	return s.adminPage(c, fiber.StatusOK, "pages/admin/contact", m)
 }
 
-// ContactsSave saves the contact form. Disabling a contact or changing
-// their company takes effect on their next portal request, which reads
-// the contact again.
+// ContactsSave saves the contact form. Disabling a contact ends their
+// sessions at once, on every instance (they live in the session store);
+// a change of company takes effect on their next portal request, which
+// reads the contact again (another instance forgets the contact it kept
+// when the change's notification arrives).
 func (s *Handler) ContactsSave(c *fiber.Ctx) error {
 	ct, err := s.recContact(c)
 	if err != nil {
@@ -240,6 +243,13 @@ func (s *Handler) ContactsSave(c *fiber.Ctx) error {
 			return core.ErrNotFound
 		case err != nil:
 			return err
+		case after.Disabled && !before.Disabled:
+			if err := s.Sessions.DeleteAccount(c.UserContext(), auth.KindContact, ct.ID); err != nil {
+				return err
+			}
+		}
+		switch {
+		case errs.Any():
 		case !core.IsFragment(c):
 			return core.Redirect(c, "/admin/contacts/"+recItoa(ct.ID)+"?saved=1")
 		default:
