@@ -68,7 +68,13 @@ func (c *accountCache) get(id int64) (*model.Contact, int64, string, bool) {
 	if !ok {
 		return nil, 0, "", false
 	}
-	ct := e.contact
+	ct := cloneContact(e.contact)
+	return &ct, e.version, e.stamp, true
+}
+
+// cloneContact copies a contact and what it points to: a kept contact
+// shares nothing with the requests that read it.
+func cloneContact(ct model.Contact) model.Contact {
 	if ct.CompanyID != nil {
 		id := *ct.CompanyID
 		ct.CompanyID = &id
@@ -77,7 +83,7 @@ func (c *accountCache) get(id int64) (*model.Contact, int64, string, bool) {
 		co := *ct.Company
 		ct.Company = &co
 	}
-	return &ct, e.version, e.stamp, true
+	return ct
 }
 
 // begin is called before a read that may be kept.
@@ -98,16 +104,7 @@ func (c *accountCache) put(gen uint64, ct *model.Contact, version int64, stamp s
 	if c.m == nil || len(c.m) >= accountCacheSize {
 		c.m = map[int64]cachedContact{}
 	}
-	e := cachedContact{contact: *ct, version: version, stamp: stamp}
-	if ct.CompanyID != nil {
-		id := *ct.CompanyID
-		e.contact.CompanyID = &id
-	}
-	if ct.Company != nil {
-		co := *ct.Company
-		e.contact.Company = &co
-	}
-	c.m[ct.ID] = e
+	c.m[ct.ID] = cachedContact{contact: cloneContact(*ct), version: version, stamp: stamp}
 }
 
 // forget drops every kept contact.
@@ -202,7 +199,13 @@ func (s *Store) listen(ctx context.Context, ping string) error {
 	if err := ln.Listen(ctx, accountsChannel); err != nil {
 		return err
 	}
-	send := func() error { return pgdriver.Notify(ctx, s.DB, accountsChannel, ping) }
+	// A ping waits for a pool connection no longer than a ping's period:
+	// notifications are not read while it waits.
+	send := func() error {
+		ctx, cancel := context.WithTimeout(ctx, pingEvery)
+		defer cancel()
+		return pgdriver.Notify(ctx, s.DB, accountsChannel, ping)
+	}
 	heard := false
 	for try := 0; !heard; try++ {
 		if try == 40 {

@@ -236,6 +236,9 @@ func (s *Handler) ContactsSave(c *fiber.Ctx) error {
 			}
 			return store.AddAudit(ctx, tx, recAudit(c, "contact.update", recTarget("contact", ct.ID), contactAuditOf(before), contactAuditOf(after)))
 		})
+		if err == nil && after.Disabled && !before.Disabled {
+			err = s.Sessions.DeleteAccount(c.UserContext(), auth.KindContact, ct.ID)
+		}
 		switch {
 		case errors.Is(err, store.ErrEmailTaken):
 			errs["email"] = "records.email_taken"
@@ -243,13 +246,6 @@ func (s *Handler) ContactsSave(c *fiber.Ctx) error {
 			return core.ErrNotFound
 		case err != nil:
 			return err
-		case after.Disabled && !before.Disabled:
-			if err := s.Sessions.DeleteAccount(c.UserContext(), auth.KindContact, ct.ID); err != nil {
-				return err
-			}
-		}
-		switch {
-		case errs.Any():
 		case !core.IsFragment(c):
 			return core.Redirect(c, "/admin/contacts/"+recItoa(ct.ID)+"?saved=1")
 		default:
