@@ -34,7 +34,10 @@ import (
 //     runs (accountWrites), so that its next request reads the change even
 //     before the notification is back;
 //   - nothing is kept while the listener is not known to work: before its
-//     first ping came back, after an error, or when a ping goes missing.
+//     first ping came back through every table's trigger, after an error,
+//     or when a ping goes missing (a restore drops the triggers, and
+//     recreates them only at its end);
+//   - nothing is kept longer than keepFor.
 //
 // Another instance thus reads a change at most the notification's trip
 // later (well under a millisecond on one network). SQLite keeps nothing:
@@ -45,6 +48,11 @@ const accountsChannel = "portico_accounts"
 
 // accountCacheSize bounds the contacts kept; past it, all are forgotten.
 const accountCacheSize = 20000
+
+// keepFor bounds how long a contact is kept, whatever is heard: a change
+// made where no trigger fires (a replica's apply, a trigger disabled by
+// hand) is read within it.
+const keepFor = time.Minute
 
 // accountCache keeps contacts with the settings' version and stamp.
 type accountCache struct {
@@ -58,6 +66,7 @@ type cachedContact struct {
 	contact model.Contact
 	version int64
 	stamp   string
+	at      time.Time
 }
 
 // get answers a kept contact, as a copy of its own.
@@ -65,7 +74,7 @@ func (c *accountCache) get(id int64) (*model.Contact, int64, string, bool) {
 	c.mu.Lock()
 	e, ok := c.m[id]
 	c.mu.Unlock()
-	if !ok {
+	if !ok || time.Since(e.at) > keepFor {
 		return nil, 0, "", false
 	}
 	ct := cloneContact(e.contact)
@@ -104,7 +113,7 @@ func (c *accountCache) put(gen uint64, ct *model.Contact, version int64, stamp s
 	if c.m == nil || len(c.m) >= accountCacheSize {
 		c.m = map[int64]cachedContact{}
 	}
-	c.m[ct.ID] = cachedContact{contact: cloneContact(*ct), version: version, stamp: stamp}
+	c.m[ct.ID] = cachedContact{contact: cloneContact(*ct), version: version, stamp: stamp, at: time.Now()}
 }
 
 // forget drops every kept contact.
@@ -189,57 +198,104 @@ const pingEvery = 2 * time.Second
 
 var errPingLost = errors.New("store: a ping of the listener did not come back")
 
+// accountTableNames are the tables whose triggers announce changes.
+var accountTableNames = []string{"contacts", "companies", "portal_settings"}
+
+// ping sends a ping through the triggers of every table: a transaction
+// that names the ping (portico.ping) and updates no row of each table. It
+// goes around the query hook, which would take it for a write, and waits
+// for a pool connection no longer than a ping's period: notifications are
+// not read while it waits.
+func (s *Store) ping(ctx context.Context, ping string) error {
+	ctx, cancel := context.WithTimeout(ctx, pingEvery)
+	defer cancel()
+	tx, err := s.DB.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, "SELECT set_config('portico.ping', $1, true)", ping); err != nil {
+		return err
+	}
+	for _, t := range accountTableNames {
+		if _, err := tx.ExecContext(ctx, "UPDATE "+t+" SET id = id WHERE false"); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// pingBack tracks the answers to the last ping: one per table.
+type pingBack map[string]bool
+
+// note records a notification; it answers true when it was a change, to
+// be acted on, and false for a ping (this instance's, or another's).
+func (p pingBack) note(ping, payload string) (change bool) {
+	if table, ok := strings.CutPrefix(payload, ping+":"); ok {
+		p[table] = true
+		return false
+	}
+	return !strings.HasPrefix(payload, "ping:")
+}
+
+// complete tells whether every table answered.
+func (p pingBack) complete() bool {
+	for _, t := range accountTableNames {
+		if !p[t] {
+			return false
+		}
+	}
+	return true
+}
+
 // listen runs one listening connection until it fails. Contacts are kept
-// from the moment a ping of its own comes back: the LISTEN is then in
-// force (the driver sends it without waiting for its answer, so the first
-// pings may go unheard).
+// from the moment a ping of its own has come back through every table's
+// trigger: the LISTEN is then in force (the driver sends it without
+// waiting for its answer, so the first pings may go unheard), and the
+// triggers are there. A ping is sent after every pingEvery of silence; an
+// incomplete answer by the next one stops the keeping.
 func (s *Store) listen(ctx context.Context, ping string) error {
 	ln := pgdriver.NewListener(s.DB)
 	defer ln.Close()
 	if err := ln.Listen(ctx, accountsChannel); err != nil {
 		return err
 	}
-	// A ping waits for a pool connection no longer than a ping's period:
-	// notifications are not read while it waits.
-	send := func() error {
-		ctx, cancel := context.WithTimeout(ctx, pingEvery)
-		defer cancel()
-		return pgdriver.Notify(ctx, s.DB, accountsChannel, ping)
-	}
-	heard := false
-	for try := 0; !heard; try++ {
+	back := pingBack{}
+	for try := 0; !back.complete(); try++ {
 		if try == 40 {
 			return errPingLost
 		}
-		if err := send(); err != nil {
+		clear(back)
+		if err := s.ping(ctx, ping); err != nil {
 			return err
 		}
-		_, payload, err := ln.ReceiveTimeout(ctx, 250*time.Millisecond)
-		if err != nil && !isTimeout(err) {
-			return err
+		for !back.complete() {
+			_, payload, err := ln.ReceiveTimeout(ctx, 250*time.Millisecond)
+			if isTimeout(err) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			back.note(ping, payload)
 		}
-		heard = err == nil && payload == ping
 	}
 	s.accounts.setLive(true)
-	pending := false
 	for ctx.Err() == nil {
 		_, payload, err := ln.ReceiveTimeout(ctx, pingEvery)
 		switch {
-		case err == nil && payload == ping:
-			pending = false
 		case err == nil:
-			// A change (the table's name), or another instance's ping.
-			if !strings.HasPrefix(payload, "ping:") {
+			if back.note(ping, payload) {
 				s.accounts.forget()
 			}
 		case isTimeout(err):
-			if pending {
+			if !back.complete() {
 				return errPingLost
 			}
-			if err := send(); err != nil {
+			clear(back)
+			if err := s.ping(ctx, ping); err != nil {
 				return err
 			}
-			pending = true
 		default:
 			return err
 		}

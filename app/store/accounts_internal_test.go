@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
+
+	"portico/app/model"
 )
 
 // The instance's own writes to contacts, companies and settings forget
@@ -36,5 +39,20 @@ func TestAccountWritesForget(t *testing.T) {
 		if !c.isLive() {
 			t.Errorf("%q stopped the keeping", q)
 		}
+	}
+}
+
+// A contact is kept no longer than keepFor, whatever is heard.
+func TestKeptContactsExpire(t *testing.T) {
+	c := &accountCache{live: true}
+	c.put(c.begin(), &model.Contact{ID: 7, Name: "Ana"}, 1, "s")
+	if ct, _, _, ok := c.get(7); !ok || ct.Name != "Ana" {
+		t.Fatalf("not kept: %v %v", ct, ok)
+	}
+	e := c.m[7]
+	e.at = time.Now().Add(-keepFor - time.Second)
+	c.m[7] = e
+	if ct, _, _, ok := c.get(7); ok {
+		t.Errorf("kept past keepFor: %+v", ct)
 	}
 }

@@ -162,6 +162,27 @@ func TestKeptContactsFollowChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	within("instances listen again", func() bool { return a.KeepsContacts() && b.KeepsContacts() })
+
+	// A trigger missing (as during a restore, which recreates them at its
+	// end): the pings, which come back through every table's trigger,
+	// stop answering, and nothing is kept until it is back.
+	if _, err := plain.Exec("ALTER TABLE companies DISABLE TRIGGER companies_notify"); err != nil {
+		t.Fatal(err)
+	}
+	within("instances stop keeping without a trigger", func() bool { return !a.KeepsContacts() && !b.KeepsContacts() })
+	if _, err := plain.Exec("UPDATE companies SET name = 'Unannounced' WHERE id = $1", *ana.CompanyID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Exec("UPDATE contacts SET company_id = $1 WHERE id = $2", *ana.CompanyID, ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := company(b); got != "Unannounced" && !b.KeepsContacts() {
+		t.Errorf("instance B without a trigger read company %q", got)
+	}
+	if _, err := plain.Exec("ALTER TABLE companies ENABLE TRIGGER companies_notify"); err != nil {
+		t.Fatal(err)
+	}
+	within("instances keep again with the trigger back", func() bool { return a.KeepsContacts() && b.KeepsContacts() })
 	within("instance B reads changes again", func() bool {
 		if _, err := plain.Exec("UPDATE contacts SET name = 'Back' WHERE id = $1", ana.ID); err != nil {
 			t.Fatal(err)
