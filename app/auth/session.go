@@ -51,6 +51,9 @@ type SessionStore interface {
 	// store cannot answer (which must never be read as a valid session).
 	Get(ctx context.Context, id string) (*Session, error)
 	Put(ctx context.Context, id string, s *Session, ttl time.Duration) error
+	// Touch rewrites a session that still exists, and never brings back
+	// one deleted meanwhile (a logout, a password change, a disable).
+	Touch(ctx context.Context, id string, s *Session, ttl time.Duration) error
 	Delete(ctx context.Context, id string) error
 	// DeleteAccount ends every session of one account.
 	DeleteAccount(ctx context.Context, kind string, accountID int64) error
@@ -112,6 +115,26 @@ func (r *RedisSessions) Put(ctx context.Context, id string, s *Session, ttl time
 		if s.AccountID != 0 {
 			p.SAdd(ctx, ak, hashID(id))
 			p.Expire(ctx, ak, 48*time.Hour)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sessions: unable to write: %w", err)
+	}
+	return nil
+}
+
+// Touch implements SessionStore: SET with XX; the account's index keeps
+// its members and, if it still exists, lives on as Put makes it.
+func (r *RedisSessions) Touch(ctx context.Context, id string, s *Session, ttl time.Duration) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	_, err = r.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.SetXX(ctx, r.key(id), b, ttl)
+		if s.AccountID != 0 {
+			p.Expire(ctx, r.accountKey(s.Kind, s.AccountID), 48*time.Hour)
 		}
 		return nil
 	})
@@ -192,6 +215,17 @@ func (m *MemorySessions) Put(_ context.Context, id string, s *Session, ttl time.
 		}
 	}
 	m.items[hashID(id)] = memSession{s: *s, expires: now.Add(ttl)}
+	return nil
+}
+
+// Touch implements SessionStore.
+func (m *MemorySessions) Touch(_ context.Context, id string, s *Session, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := hashID(id)
+	if _, ok := m.items[k]; ok {
+		m.items[k] = memSession{s: *s, expires: time.Now().Add(ttl)}
+	}
 	return nil
 }
 

@@ -121,6 +121,49 @@ func testSessionStore(t *testing.T, s SessionStore) {
 		}
 	})
 
+	// Touch rewrites a live session, creates none, and never brings back
+	// one that DeleteAccount (a password change, a disable) ended while a
+	// request that read it was running.
+	t.Run("touch", func(t *testing.T) {
+		live, gone, never := NewSessionID(), NewSessionID(), NewSessionID()
+		put(live, Session{Kind: KindContact, AccountID: 51, CreatedAt: now, LastSeen: now}, time.Minute)
+		put(gone, Session{Kind: KindContact, AccountID: 52, CreatedAt: now, LastSeen: now}, time.Minute)
+		later := now.Add(90 * time.Second)
+		if err := s.Touch(ctx, live, &Session{Kind: KindContact, AccountID: 51, CreatedAt: now, LastSeen: later}, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if se := get(live); se == nil || !se.LastSeen.Equal(later) {
+			t.Errorf("touched session: %+v", se)
+		}
+		read := get(gone)
+		if err := s.DeleteAccount(ctx, KindContact, 52); err != nil {
+			t.Fatal(err)
+		}
+		read.LastSeen = later
+		if err := s.Touch(ctx, gone, read, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if se := get(gone); se != nil {
+			t.Errorf("a touch brought back a deleted session: %+v", se)
+		}
+		if err := s.Touch(ctx, never, &Session{Kind: KindContact, AccountID: 53, CreatedAt: now, LastSeen: now}, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if se := get(never); se != nil {
+			t.Errorf("a touch created a session: %+v", se)
+		}
+		// A session put afterwards under the account is still found by
+		// DeleteAccount: the touch left the account's index alone.
+		again := NewSessionID()
+		put(again, Session{Kind: KindContact, AccountID: 52, CreatedAt: now, LastSeen: now}, time.Minute)
+		if err := s.DeleteAccount(ctx, KindContact, 52); err != nil {
+			t.Fatal(err)
+		}
+		if get(again) != nil {
+			t.Error("DeleteAccount missed a session put after a touch")
+		}
+	})
+
 	t.Run("ping", func(t *testing.T) {
 		if err := s.Ping(ctx); err != nil {
 			t.Error(err)

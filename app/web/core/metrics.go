@@ -79,6 +79,11 @@ func (s countedSessions) Put(ctx context.Context, id string, se *auth.Session, t
 	return s.count(s.SessionStore.Put(ctx, id, se, ttl))
 }
 
+// Touch implements auth.SessionStore.
+func (s countedSessions) Touch(ctx context.Context, id string, se *auth.Session, ttl time.Duration) error {
+	return s.count(s.SessionStore.Touch(ctx, id, se, ttl))
+}
+
 // Delete implements auth.SessionStore.
 func (s countedSessions) Delete(ctx context.Context, id string) error {
 	return s.count(s.SessionStore.Delete(ctx, id))

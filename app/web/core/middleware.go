@@ -172,7 +172,9 @@ func (s *Core) keepSession(c *fiber.Ctx, se *auth.Session, ok bool) error {
 		return nil
 	}
 	se.LastSeen = now
-	if err := s.Sessions.Put(ctx, sid, se, s.MaxLifetime(SettingsOf(c))-now.Sub(se.CreatedAt)); err != nil {
+	// Touch, not Put: a session deleted while this request ran (a
+	// password change, a disable) stays deleted.
+	if err := s.Sessions.Touch(ctx, sid, se, s.MaxLifetime(SettingsOf(c))-now.Sub(se.CreatedAt)); err != nil {
 		s.Log.Error("session store unavailable", slog.Any("err", err))
 		return ErrUnavailable
 	}
