@@ -192,8 +192,8 @@ func (s *Store) WatchAccounts(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// pingEvery is how long the listener waits without news before it checks,
-// with a notification of its own, that it still hears.
+// pingEvery is how often the listener checks, with a ping of its own
+// through the triggers, that it still hears.
 const pingEvery = 2 * time.Second
 
 var errPingLost = errors.New("store: a ping of the listener did not come back")
@@ -252,8 +252,8 @@ func (p pingBack) complete() bool {
 // from the moment a ping of its own has come back through every table's
 // trigger: the LISTEN is then in force (the driver sends it without
 // waiting for its answer, so the first pings may go unheard), and the
-// triggers are there. A ping is sent after every pingEvery of silence; an
-// incomplete answer by the next one stops the keeping.
+// triggers are there. A ping is sent every pingEvery; an answer still
+// incomplete when the next one is due stops the keeping.
 func (s *Store) listen(ctx context.Context, ping string) error {
 	ln := pgdriver.NewListener(s.DB)
 	defer ln.Close()
@@ -281,14 +281,13 @@ func (s *Store) listen(ctx context.Context, ping string) error {
 		}
 	}
 	s.accounts.setLive(true)
+	sent := time.Now()
 	for ctx.Err() == nil {
-		_, payload, err := ln.ReceiveTimeout(ctx, pingEvery)
-		switch {
-		case err == nil:
-			if back.note(ping, payload) {
-				s.accounts.forget()
-			}
-		case isTimeout(err):
+		// Pings go on a clock of their own: other instances' pings and
+		// changes must not put them off, since they may come through
+		// some of the triggers only.
+		wait := pingEvery - time.Since(sent)
+		if wait <= 0 {
 			if !back.complete() {
 				return errPingLost
 			}
@@ -296,6 +295,16 @@ func (s *Store) listen(ctx context.Context, ping string) error {
 			if err := s.ping(ctx, ping); err != nil {
 				return err
 			}
+			sent = time.Now()
+			continue
+		}
+		_, payload, err := ln.ReceiveTimeout(ctx, wait)
+		switch {
+		case err == nil:
+			if back.note(ping, payload) {
+				s.accounts.forget()
+			}
+		case isTimeout(err):
 		default:
 			return err
 		}
