@@ -178,13 +178,19 @@ func (s *Store) WatchAccounts(ctx context.Context, log *slog.Logger) {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	ping := "ping:" + hex.EncodeToString(b)
+	// While the listener fails over and over (a table locked by a long
+	// migration), the warning is repeated once a minute, not on every try.
+	var warned time.Time
 	for ctx.Err() == nil {
 		err := s.listen(ctx, ping)
 		s.accounts.setLive(false)
 		if ctx.Err() != nil {
 			return
 		}
-		log.Warn("not keeping contacts between requests: the listener for their changes stopped; retrying", slog.Any("err", err))
+		if time.Since(warned) >= time.Minute {
+			log.Warn("not keeping contacts between requests: the listener for their changes stopped; retrying", slog.Any("err", err))
+			warned = time.Now()
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -196,6 +202,9 @@ func (s *Store) WatchAccounts(ctx context.Context, log *slog.Logger) {
 // through the triggers, that it still hears.
 const pingEvery = 2 * time.Second
 
+// pingWait is how long the server lets one statement of a ping wait.
+const pingWait = time.Second
+
 var errPingLost = errors.New("store: a ping of the listener did not come back")
 
 // accountTableNames are the tables whose triggers announce changes.
@@ -206,6 +215,12 @@ var accountTableNames = []string{"contacts", "companies", "portal_settings"}
 // goes around the query hook, which would take it for a write, and waits
 // for a pool connection no longer than a ping's period: notifications are
 // not read while it waits.
+//
+// The server gives the transaction up by itself when a table is locked
+// (a migration, a restore, a long maintenance transaction): a client that
+// stops waiting does not stop the server's backend, which would otherwise
+// wait on for the lock, holding a connection, while the listener sends a
+// new ping every few seconds, until the database refused connections.
 func (s *Store) ping(ctx context.Context, ping string) error {
 	ctx, cancel := context.WithTimeout(ctx, pingEvery)
 	defer cancel()
@@ -214,7 +229,8 @@ func (s *Store) ping(ctx context.Context, ping string) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, "SELECT set_config('portico.ping', $1, true)", ping); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT set_config('portico.ping', $1, true), set_config('lock_timeout', $2, true), set_config('statement_timeout', $3, true)",
+		ping, pingWait.String(), pingWait.String()); err != nil {
 		return err
 	}
 	for _, t := range accountTableNames {

@@ -200,3 +200,78 @@ func TestKeptContactsFollowChanges(t *testing.T) {
 		return name(b) == "Back"
 	})
 }
+
+// A table locked for a long while (a migration, a restore, a maintenance
+// transaction) holds the pings up: the instances stop keeping contacts,
+// and each gives its waiting ping up after a second, so that no more than
+// one backend per instance waits on the lock, however long it is held.
+func TestPingsGiveUpOnLockedTables(t *testing.T) {
+	t.Parallel()
+	url := testutil.PostgresURL(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var stores []*store.Store
+	for range 2 {
+		st, err := store.Open(url, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		stores = append(stores, st)
+	}
+	if _, err := stores[0].Migrate(ctx, testutil.Migrations(t)); err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, st := range stores {
+		go st.WatchAccounts(ctx, quiet)
+	}
+	keeping := func(want bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for stores[0].KeepsContacts() != want || stores[1].KeepsContacts() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("instances keeping contacts: %v and %v, want %v", stores[0].KeepsContacts(), stores[1].KeepsContacts(), want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	keeping(true)
+
+	plain := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
+	t.Cleanup(func() { plain.Close() })
+	lock, err := plain.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = lock.Rollback() }()
+	if _, err := lock.Exec("LOCK TABLE contacts IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	waiting := func() int {
+		t.Helper()
+		var n int
+		if err := plain.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND query LIKE 'UPDATE % SET id = id WHERE false' AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	most := 0
+	for end := time.Now().Add(9 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		most = max(most, waiting())
+	}
+	if stores[0].KeepsContacts() || stores[1].KeepsContacts() {
+		t.Error("an instance kept contacts while its pings could not pass the lock")
+	}
+	if most == 0 || most > len(stores) {
+		t.Errorf("at most %d pings waited on the lock at once, want 1 to %d (one per instance)", most, len(stores))
+	}
+	if err := lock.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	keeping(true)
+	if n := waiting(); n != 0 {
+		t.Errorf("%d pings still wait after the lock was released", n)
+	}
+}
