@@ -40,8 +40,10 @@ import (
 //   - nothing is kept longer than keepFor.
 //
 // Another instance thus reads a change at most the notification's trip
-// later (well under a millisecond on one network). SQLite keeps nothing:
-// other processes (the command line) write to the same file unheard.
+// later (well under a millisecond on one network). On SQLite, which
+// other processes (the command line) write to unheard, what is kept is
+// checked against the file's data version before each use instead
+// (dataversion.go).
 
 // accountsChannel is the channel of the triggers' notifications.
 const accountsChannel = "portico_accounts"

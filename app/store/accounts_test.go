@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -273,5 +275,100 @@ func TestPingsGiveUpOnLockedTables(t *testing.T) {
 	keeping(true)
 	if n := waiting(); n != 0 {
 		t.Errorf("%d pings still wait after the lock was released", n)
+	}
+}
+
+// On SQLite, contacts are kept too, and every change committed by any
+// connection, of this process or another (the command line, a restore),
+// is read by the next request: the kept contact is checked against the
+// file's data version first.
+func TestKeptContactsSQLite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "portico.db")
+	st, err := store.OpenSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx, testutil.Migrations(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	// Another process's connection to the same file.
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+
+	ana, err := store.ContactByEmail(ctx, st.DB, demo.AnaEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() (*model.Contact, int64) {
+		t.Helper()
+		c, version, _, err := st.ContactAndSettingsVersion(ctx, ana.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, version
+	}
+	read()
+	read()
+	if n := st.KeptContacts(); n != 1 {
+		t.Fatalf("kept contacts after two reads: %d, want 1", n)
+	}
+	// A copy is handed out: changing it changes nothing kept.
+	c, _ := read()
+	c.Name = "Changed by a handler"
+	if c, _ := read(); c.Name != ana.Name {
+		t.Errorf("kept contact changed through a copy: %q", c.Name)
+	}
+
+	// Changes by the other process and by the store itself, each read by
+	// the very next request, though the contact was kept until then.
+	for i := range 40 {
+		name := fmt.Sprintf("Ana %d", i)
+		if i%2 == 0 {
+			if _, err := other.Exec("UPDATE contacts SET name = ? WHERE id = ?", name, ana.ID); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := st.DB.NewUpdate().Table("contacts").Set("name = ?", name).Where("id = ?", ana.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := st.KeptContacts(); n != 1 {
+			t.Fatalf("change %d: kept contacts before the next read: %d, want the stale one", i, n)
+		}
+		if c, _ := read(); c.Name != name {
+			t.Fatalf("change %d: read %q, want %q", i, c.Name, name)
+		}
+	}
+	if _, err := other.Exec("UPDATE companies SET name = 'Renamed elsewhere' WHERE id = ?", *ana.CompanyID); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := read(); c.Company == nil || c.Company.Name != "Renamed elsewhere" {
+		t.Errorf("company after another process renamed it: %+v", c.Company)
+	}
+	if _, err := other.Exec("UPDATE contacts SET disabled = 1 WHERE id = ?", ana.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := read(); !c.Disabled {
+		t.Error("contact disabled by another process read as enabled")
+	}
+	_, before := read()
+	ps, _, err := store.Settings(ctx, st.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps.Title = model.Text{"en": "Saved", "es": "Guardado"}
+	after, err := store.SaveSettings(ctx, st.DB, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, v := read(); v != after || v == before {
+		t.Errorf("settings version after a save: %d, want %d (was %d)", v, after, before)
 	}
 }

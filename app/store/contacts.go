@@ -41,7 +41,10 @@ func (s *Store) Contact(ctx context.Context, id int64) (*model.Contact, error) {
 // On Postgres, while WatchAccounts hears every change, the answer is kept
 // for the next requests (accounts.go).
 func (s *Store) ContactAndSettingsVersion(ctx context.Context, id int64) (*model.Contact, int64, string, error) {
-	if ct, version, stamp, ok := s.accounts.get(id); ok {
+	// On SQLite, what was kept is checked against the file's data
+	// version first; when it can't be, the contact is read and not kept.
+	keep := s.Postgres() || s.watch.check(ctx, &s.accounts) == nil
+	if ct, version, stamp, ok := s.accounts.get(id); ok && keep {
 		return ct, version, stamp, nil
 	}
 	gen := s.accounts.begin()
@@ -54,7 +57,9 @@ func (s *Store) ContactAndSettingsVersion(ctx context.Context, id int64) (*model
 	}
 	f := found[0]
 	stamp := settingsStamp(f.SettingsVersion, f.SettingsStamp)
-	s.accounts.put(gen, &f.Contact, f.SettingsVersion, stamp)
+	if keep {
+		s.accounts.put(gen, &f.Contact, f.SettingsVersion, stamp)
+	}
 	return &f.Contact, f.SettingsVersion, stamp, nil
 }
 

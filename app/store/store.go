@@ -41,6 +41,9 @@ type Store struct {
 
 	// accounts keeps customers' contacts between requests (accounts.go).
 	accounts accountCache
+	// watch tells, on SQLite, when the kept contacts must be forgotten
+	// (dataversion.go).
+	watch *versionWatch
 }
 
 // genericPlans asks Postgres to plan each of the portal's prepared reads
@@ -103,7 +106,13 @@ func OpenSQLite(path string) (*Store, error) {
 	sqldb.SetMaxOpenConns(4)
 	// Keep them all: each holds its prepared statements.
 	sqldb.SetMaxIdleConns(4)
-	return &Store{DB: bun.NewDB(sqldb, sqlitedialect.New())}, nil
+	st := &Store{DB: bun.NewDB(sqldb, sqlitedialect.New())}
+	if st.watch, err = openVersionWatch("file:" + path + "?" + q.Encode()); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	st.accounts.live = true
+	return st, nil
 }
 
 // maintenance returns a handle for long statements (a reindex, VACUUM):
@@ -127,6 +136,7 @@ func (s *Store) Close() error {
 	}
 	s.stmts.m = nil
 	s.stmts.mu.Unlock()
+	_ = s.watch.close()
 	return s.DB.Close()
 }
 
