@@ -143,7 +143,8 @@ func (c *accountCache) isLive() bool {
 }
 
 // KeepsContacts tells whether the store keeps contacts between requests:
-// on Postgres, while WatchAccounts hears every change.
+// on Postgres, while WatchAccounts hears every change; on SQLite, always,
+// each checked against the data version before use.
 func (s *Store) KeepsContacts() bool { return s.accounts.isLive() }
 
 // accountTables finds a statement that writes to the tables the kept
