@@ -166,6 +166,9 @@ type ListControls struct {
 	// a stack of cards without column headers.
 	LabelID, LabelCreated, LabelActivity string
 	Texts                                ListTexts
+	// The list's state that its forms and pager repeat (list_html.go).
+	view, status, sort, q, base string
+	pages                       int
 }
 
 // ListTexts are the list's other words, translated in Go: a template's
@@ -233,7 +236,8 @@ func (ls ListState) Controls(l *i18n.Locale, last *store.TicketRow) ListControls
 		Texts: ListTexts{ViewLabel: l.T("tickets.view_label"), StatusLabel: l.T("tickets.status_label"),
 			SearchLabel: l.T("tickets.search_label"), SearchPlaceholder: l.T("tickets.search_placeholder"), SearchSubmit: l.T("tickets.search_submit"),
 			SortBy: l.T("tickets.sort_by"), SortApply: l.T("tickets.sort_apply"), Loading: l.T("common.loading"), Caption: l.T("tickets.caption"),
-			Count: l.N("tickets.count", ls.Total)}}
+			Count: l.N("tickets.count", ls.Total)},
+		view: ls.View, status: ls.Status, sort: ls.Sort, q: ls.Q, base: ls.Base, pages: ls.Pages}
 	if ls.Pages > 1 {
 		c.Texts.Pagination, c.Texts.Prev, c.Texts.Next = l.T("tickets.pagination"), l.T("tickets.prev"), l.T("tickets.next")
 		c.Texts.PageOf = l.T("tickets.page_of", ls.Page, ls.Pages)

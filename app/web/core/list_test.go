@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"portico/app/i18n"
 	"portico/app/web/form"
 )
 
@@ -103,5 +104,42 @@ func TestListURLEncoding(t *testing.T) {
 				t.Errorf("ListURL(%+v, %v) = %q, want %q", p, withView, got, want)
 			}
 		}
+	}
+}
+
+// The forms and the pager are written in Go too: what the customer typed
+// stays an attribute value, and each form keeps the list's state.
+func TestFormsHTML(t *testing.T) {
+	ls := ListState{ListParams: form.ListParams{View: "org", Status: "closed", Sort: "subject", Q: `"><script>x</script>`, Page: 2},
+		Pages: 3, Base: "/help", CanToggle: true}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := bundle.Locale("en")
+	c := ls.Controls(en, nil)
+	p := c.Parts(nil)
+	got := string(p.Search + p.PhoneSort + p.Pager)
+	if strings.Contains(got, "<script>") {
+		t.Errorf("the search is not escaped:\n%s", got)
+	}
+	for _, want := range []string{
+		`<form role="search" method="get" action="/help/tickets" hx-get="/help/tickets"`,
+		`<input type="hidden" name="view" value="org">`,
+		`<input type="hidden" name="status" value="closed">`,
+		`<input type="hidden" name="sort" value="subject">`,
+		`name="q" value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;"`,
+		`<input type="hidden" name="q" value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;">`,
+		`<select id="sort-phone" name="sort"`,
+		`<option value="subject" selected>`,
+		`rel="prev"`, `rel="next"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q:\n%s", want, got)
+		}
+	}
+	ls.Pages, ls.Page = 1, 1
+	if p := ls.Controls(en, nil).Parts(nil); p.Pager != "" {
+		t.Errorf("one page has a pager: %s", p.Pager)
 	}
 }
