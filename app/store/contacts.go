@@ -38,11 +38,12 @@ func (s *Store) Contact(ctx context.Context, id int64) (*model.Contact, error) {
 // customer's request needs both, and takes one round trip instead of
 // two. A missing contact answers ErrNotFound.
 //
-// On Postgres, while WatchAccounts hears every change, the answer is kept
-// for the next requests (accounts.go).
+// The answer is kept for the next requests: on Postgres while
+// WatchAccounts hears every change (accounts.go), on SQLite checked
+// against the file's data version before each use (dataversion.go).
 func (s *Store) ContactAndSettingsVersion(ctx context.Context, id int64) (*model.Contact, int64, string, error) {
-	// On SQLite, what was kept is checked against the file's data
-	// version first; when it can't be, the contact is read and not kept.
+	// When the data version can't be checked, the contact is read and
+	// not kept.
 	keep := s.Postgres() || s.watch.check(ctx, &s.accounts) == nil
 	if ct, version, stamp, ok := s.accounts.get(id); ok && keep {
 		return ct, version, stamp, nil
