@@ -18,7 +18,7 @@ var esc = html.EscapeString
 // ListParts are the written parts of the list, read by the template as
 // fields: a method call costs it a reflective call of its own.
 type ListParts struct {
-	Toggle, Tabs, Head, Sorts, Rows template.HTML
+	Toggle, Tabs, Head, Rows template.HTML
 	// The search form, the sort form for phones and the pager: about
 	// thirty values, most of them URLs, for which html/template chains
 	// two or three escapers each.
@@ -27,9 +27,8 @@ type ListParts struct {
 
 // Parts writes the controls and the rows.
 func (c ListControls) Parts(rows []ListRow) ListParts {
-	sorts := c.sortsHTML()
-	return ListParts{Toggle: c.toggleHTML(), Tabs: c.tabsHTML(), Head: c.headHTML(), Sorts: sorts, Rows: rowsHTML(c, rows),
-		Search: c.searchHTML(), PhoneSort: c.phoneSortHTML(sorts), Pager: c.pagerHTML()}
+	return ListParts{Toggle: c.toggleHTML(), Tabs: c.tabsHTML(), Head: c.headHTML(), Rows: rowsHTML(c, rows),
+		Search: c.searchHTML(), PhoneSort: c.phoneSortHTML(), Pager: c.pagerHTML()}
 }
 
 // hidden writes a hidden field of a form.
@@ -61,7 +60,7 @@ func (c ListControls) searchHTML() template.HTML {
 
 // phoneSortHTML writes the sort menu that phones show instead of the
 // column headers; without JavaScript, its button applies it.
-func (c ListControls) phoneSortHTML(sorts template.HTML) template.HTML {
+func (c ListControls) phoneSortHTML() template.HTML {
 	var b strings.Builder
 	tickets := esc(c.base) + "/tickets"
 	b.WriteString(`<form method="get" action="` + tickets + `" hx-get="` + tickets + `" hx-trigger="change" class="mt-4 flex items-center gap-2 text-sm sm:hidden">` + "\n    ")
@@ -76,9 +75,9 @@ func (c ListControls) phoneSortHTML(sorts template.HTML) template.HTML {
 	}
 	t := c.Texts
 	b.WriteString("\n    " + `<label for="sort-phone" class="text-slate-600">` + esc(t.SortBy) + "</label>\n    " +
-		`<select id="sort-phone" name="sort" class="field w-auto py-1.5 pl-2 pr-7">` + string(sorts) + "\n    </select>\n    " +
+		`<select id="sort-phone" name="sort" class="field w-auto py-1.5 pl-2 pr-7">` + string(c.sortsHTML()) + "\n    </select>\n    " +
 		`<button type="submit" class="btn py-1.5 [.js_&]:hidden">` + esc(t.SortApply) + "</button>\n  </form>")
-	return template.HTML(b.String()) //nolint:gosec // every value above is escaped, sorts by sortsHTML
+	return template.HTML(b.String()) //nolint:gosec // every value above is escaped, the options by sortsHTML
 }
 
 // pagerHTML writes the previous and next links and where the page

@@ -53,7 +53,7 @@ func TestControlsHTMLEscapes(t *testing.T) {
 		Sorts:   []ListOption{{Value: `-id"`, Label: "ID <↓>", Selected: true}},
 	}
 	p := c.Parts(nil)
-	got := string(p.Toggle + p.Tabs + p.Head + p.Sorts)
+	got := string(p.Toggle + p.Tabs + p.Head + p.PhoneSort)
 	for _, bad := range []string{"<i>", "<b>", `"><x`, "<sorted>", `ID"<`, `-id""`} {
 		if strings.Contains(got, bad) {
 			t.Errorf("controls hold %q unescaped:\n%s", bad, got)
