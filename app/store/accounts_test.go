@@ -18,14 +18,14 @@ import (
 	"portico/app/testutil"
 )
 
-// Two instances on one Postgres database keep customers' contacts between
-// requests, and read every change to a contact, its company or the
-// settings: their own at once, another instance's or plain SQL's as soon
-// as its notification arrives. While the listener is cut off, nothing is
-// kept and every read goes to the database.
-func TestKeptContactsFollowChanges(t *testing.T) {
-	t.Parallel()
-	url := testutil.PostgresURL(t)
+// twoInstances opens two stores on one new, migrated Postgres database,
+// each listening for the changes of contacts, as two servers do; they stop
+// with the test.
+func twoInstances(t *testing.T) (ctx context.Context, url string, a, b *store.Store) {
+	t.Helper()
+	url = testutil.PostgresURL(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	open := func() *store.Store {
 		st, err := store.Open(url, "")
 		if err != nil {
@@ -34,18 +34,27 @@ func TestKeptContactsFollowChanges(t *testing.T) {
 		t.Cleanup(func() { st.Close() })
 		return st
 	}
-	a, b := open(), open()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
+	a, b = open(), open()
 	if _, err := a.Migrate(ctx, testutil.Migrations(t)); err != nil {
-		t.Fatal(err)
-	}
-	if err := demo.Load(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	go a.WatchAccounts(ctx, quiet)
 	go b.WatchAccounts(ctx, quiet)
+	return ctx, url, a, b
+}
+
+// Two instances on one Postgres database keep customers' contacts between
+// requests, and read every change to a contact, its company or the
+// settings: their own at once, another instance's or plain SQL's as soon
+// as its notification arrives. While the listener is cut off, nothing is
+// kept and every read goes to the database.
+func TestKeptContactsFollowChanges(t *testing.T) {
+	t.Parallel()
+	ctx, url, a, b := twoInstances(t)
+	if err := demo.Load(ctx, a); err != nil {
+		t.Fatal(err)
+	}
 	plain := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(url)))
 	t.Cleanup(func() { plain.Close() })
 
@@ -209,25 +218,8 @@ func TestKeptContactsFollowChanges(t *testing.T) {
 // one backend per instance waits on the lock, however long it is held.
 func TestPingsGiveUpOnLockedTables(t *testing.T) {
 	t.Parallel()
-	url := testutil.PostgresURL(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	var stores []*store.Store
-	for range 2 {
-		st, err := store.Open(url, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		stores = append(stores, st)
-	}
-	if _, err := stores[0].Migrate(ctx, testutil.Migrations(t)); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	for _, st := range stores {
-		go st.WatchAccounts(ctx, quiet)
-	}
+	ctx, url, a, b := twoInstances(t)
+	stores := []*store.Store{a, b}
 	keeping := func(want bool) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
